@@ -1,0 +1,10 @@
+package dev.cacheproxy.core;
+
+/**
+ * What a {@code HEAD} of a blob reports.
+ *
+ * @param digest the blob's digest
+ * @param size its size in bytes
+ * @param status whether it is cached
+ */
+public record BlobInfo(Digest digest, long size, CacheStatus status) {}

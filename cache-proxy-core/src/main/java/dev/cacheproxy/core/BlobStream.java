@@ -1,0 +1,42 @@
+package dev.cacheproxy.core;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * An open blob: either a verified file in the cache, or a fill in progress whose bytes can be read
+ * as they arrive from the upstream. Whoever opens it closes it.
+ *
+ * <p>A blob stream holds no bytes in memory; reading goes to the file.
+ */
+public interface BlobStream extends Closeable {
+
+  /** The blob's digest. */
+  Digest digest();
+
+  /** The blob's size in bytes, or -1 if the upstream did not say. */
+  long size();
+
+  /** {@link CacheStatus#HIT} for a cached file, {@link CacheStatus#MISS} for a fill. */
+  CacheStatus status();
+
+  /**
+   * The verified file in the cache, when the blob is complete; callers can send it with zero-copy
+   * transfers. Empty while the blob is being filled.
+   */
+  Optional<Path> file();
+
+  /**
+   * Opens a stream of the blob's bytes from {@code offset}. For a fill in progress the stream waits
+   * for bytes as they arrive; if the fill fails, reading throws an {@link IOException} so the
+   * client sees a broken transfer rather than wrong bytes.
+   */
+  InputStream open(long offset) throws IOException;
+
+  /** Releases the stream's hold on the blob. */
+  @Override
+  void close();
+}

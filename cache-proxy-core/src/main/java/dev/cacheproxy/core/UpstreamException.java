@@ -1,0 +1,38 @@
+package dev.cacheproxy.core;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An upstream registry failed, refused or could not be reached. Keeps the upstream HTTP status (0
+ * when no response arrived) and any {@code Retry-After} it sent.
+ */
+public class UpstreamException extends ProxyException {
+  private static final long serialVersionUID = 1L;
+
+  private final int upstreamStatus;
+  private final @Nullable Duration retryAfter;
+
+  /** Creates the exception. */
+  public UpstreamException(
+      OciErrorCode code,
+      String message,
+      int upstreamStatus,
+      @Nullable Duration retryAfter,
+      @Nullable Throwable cause) {
+    super(code, message, cause);
+    this.upstreamStatus = upstreamStatus;
+    this.retryAfter = retryAfter;
+  }
+
+  /** The upstream's HTTP status, or 0 if it sent no response (connection refused, timeout). */
+  public int upstreamStatus() {
+    return upstreamStatus;
+  }
+
+  /** How long the upstream asked us to wait, if it said. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+}

@@ -1,0 +1,5 @@
+/** Service-provider interfaces: where blobs are stored and where upstream credentials come from. */
+@NullMarked
+package dev.cacheproxy.core.spi;
+
+import org.jspecify.annotations.NullMarked;
