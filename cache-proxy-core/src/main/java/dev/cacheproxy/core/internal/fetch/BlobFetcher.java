@@ -1,0 +1,183 @@
+package dev.cacheproxy.core.internal.fetch;
+
+import dev.cacheproxy.core.BlobStream;
+import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.OciErrorCode;
+import dev.cacheproxy.core.ProxyException;
+import dev.cacheproxy.core.StorageException;
+import dev.cacheproxy.core.UpstreamException;
+import dev.cacheproxy.core.internal.upstream.UpstreamBlob;
+import dev.cacheproxy.core.spi.BlobStore;
+import dev.cacheproxy.core.spi.StoredBlob;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Opens blobs from the store, fetching each missing one from its upstream exactly once however many
+ * clients ask for it at the same time (single flight). Clients of a fill read its bytes from the
+ * growing temporary file as they arrive, and the fill goes on when they leave.
+ *
+ * <p>Concurrency: {@code fills} maps each digest to at most one fill in flight. Whoever puts a new
+ * fill there (by {@code putIfAbsent}) starts it; everyone else joins it. A fill's task removes it
+ * from the map after the blob is in the store and the fill says COMMITTED, or after the temporary
+ * file is deleted but before the fill says FAILED; so whoever sees a fill fail can start a new one,
+ * and whoever finds no fill either finds the blob in the store or must fetch it. The one gap (a
+ * fill commits and leaves between our store lookup and our {@code putIfAbsent}) is closed by a
+ * second store lookup before a new fill starts.
+ */
+public final class BlobFetcher implements Closeable {
+
+  /** Opens a blob at the upstream. */
+  @FunctionalInterface
+  public interface BlobSource {
+
+    /**
+     * Requests the blob from {@code offset}.
+     *
+     * @throws IOException if the upstream cannot be reached or the connection breaks
+     * @throws ProxyException for an upstream error answer, e.g. {@code NotFoundException}
+     */
+    UpstreamBlob open(long offset) throws IOException;
+  }
+
+  private final BlobStore store;
+  private final Executor fillExecutor;
+  private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * Creates a fetcher over {@code store} that runs each fill as a task on {@code fillExecutor}
+   * (virtual threads in production: a fill blocks on the upstream for as long as it takes).
+   */
+  public BlobFetcher(BlobStore store, Executor fillExecutor) {
+    this.store = store;
+    this.fillExecutor = fillExecutor;
+  }
+
+  /**
+   * Opens a blob: the cached blob if present; else joins the fill in flight for this digest; else
+   * starts one. Blocks until the fill has the upstream's response headers (so its size is known) or
+   * has failed.
+   *
+   * <p>A failure after this returns reaches the caller as an {@link IOException} from reading.
+   *
+   * @throws ProxyException if the fill had failed by the time this call finished waiting: the
+   *     exception the source threw (e.g. {@code NotFoundException}), an {@link UpstreamException}
+   *     with {@link OciErrorCode#UNAVAILABLE} and status 0 for an {@link IOException}, or a {@link
+   *     StorageException} if the store fails
+   */
+  public BlobStream open(Digest digest, BlobSource source) {
+    Optional<StoredBlob> cached = lookup(digest);
+    if (cached.isPresent()) {
+      return new StoredBlobStream(cached.get());
+    }
+    Fill fill = fills.get(digest);
+    if (fill == null) {
+      if (closed) {
+        throw new ProxyException(
+            OciErrorCode.UNAVAILABLE, "the blob fetcher is closed; cannot fetch " + digest);
+      }
+      Fill created = new Fill(digest);
+      fill = fills.putIfAbsent(digest, created);
+      if (fill == null) {
+        Optional<StoredBlob> raced = lookupFor(created);
+        if (raced.isPresent()) {
+          fills.remove(digest, created);
+          created.committed(raced.get());
+          return new StoredBlobStream(raced.get());
+        }
+        start(created, source);
+        fill = created;
+      }
+    }
+    return awaitHeaders(fill);
+  }
+
+  /** The size of the fill in flight for {@code digest}, if one is running and has its headers. */
+  public OptionalLong sizeInFlight(Digest digest) {
+    Fill fill = fills.get(digest);
+    return fill == null ? OptionalLong.empty() : fill.knownSize();
+  }
+
+  /** The number of fills in flight. */
+  public int fillsInFlight() {
+    return fills.size();
+  }
+
+  /**
+   * Stops accepting new fills. Cached blobs are still served, fills in flight run to their end, and
+   * their clients can still join them.
+   */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private void start(Fill fill, BlobSource source) {
+    Runnable onEnd = () -> fills.remove(fill.digest(), fill);
+    try {
+      fillExecutor.execute(new FillTask(fill, source, store, onEnd));
+    } catch (RejectedExecutionException e) {
+      onEnd.run();
+      fill.failed(
+          new ProxyException(
+              OciErrorCode.UNAVAILABLE, "cannot start fetching " + fill.digest() + ": " + e, e));
+    }
+  }
+
+  private BlobStream awaitHeaders(Fill fill) {
+    Throwable failure;
+    try {
+      failure = fill.awaitHeaders();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProxyException(
+          OciErrorCode.UNAVAILABLE, "interrupted while waiting for " + fill.digest(), e);
+    }
+    if (failure != null) {
+      throw asProxyException(fill.digest(), failure);
+    }
+    return new FillBlobStream(fill);
+  }
+
+  /** Looks up a blob for a fill this thread just created; on failure ends that fill too. */
+  private Optional<StoredBlob> lookupFor(Fill created) {
+    try {
+      return lookup(created.digest());
+    } catch (StorageException e) {
+      fills.remove(created.digest(), created);
+      created.failed(e);
+      throw e;
+    }
+  }
+
+  private Optional<StoredBlob> lookup(Digest digest) {
+    try {
+      return store.get(digest);
+    } catch (IOException e) {
+      throw new StorageException("cannot look up " + digest + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ProxyException asProxyException(Digest digest, Throwable failure) {
+    if (failure instanceof ProxyException proxy) {
+      return proxy;
+    }
+    if (failure instanceof IOException) {
+      return new UpstreamException(
+          OciErrorCode.UNAVAILABLE,
+          "fetching " + digest + " from upstream failed: " + failure.getMessage(),
+          0,
+          null,
+          failure);
+    }
+    return new ProxyException(
+        OciErrorCode.UNKNOWN, "fetching " + digest + " failed: " + failure, failure);
+  }
+}

@@ -1,0 +1,273 @@
+package dev.cacheproxy.core.internal.fetch;
+
+import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.spi.StoredBlob;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The shared state of one blob being copied from the upstream into the store: its size, how many
+ * bytes its temporary file holds, and how the copy ended. One {@link FillTask} publishes; any
+ * number of {@link FillInputStream readers} wait on it.
+ *
+ * <p>Concurrency: every field is guarded by {@link #lock}, and every publication signals {@link
+ * #changed} to all waiters. The state only moves forward: {@code STARTING → STREAMING → COMMITTED}
+ * or {@code → FAILED} from either earlier state ({@code STARTING → COMMITTED} too, when the blob
+ * turned out to be stored already); a late publication into an ended fill is ignored. {@code
+ * written} only grows. Readers wait in bounded slices and re-check the state after each, so even a
+ * missed signal costs one slice, never a hang. The lock is held only to read or write these fields,
+ * never across I/O.
+ *
+ * <p>The rule that keeps unverified bytes from clients: until the fill is COMMITTED, readers may
+ * read only up to {@code written - 1}. The last byte of a blob is delivered only after its digest
+ * was checked, so a mismatch ends every reader with an error before any of them is complete.
+ */
+final class Fill {
+
+  enum State {
+    STARTING,
+    STREAMING,
+    COMMITTED,
+    FAILED
+  }
+
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  private final Digest digest;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private State state = State.STARTING;
+  private long size = -1;
+  private long written;
+  private @Nullable Path temporaryFile;
+  private @Nullable StoredBlob stored;
+  private @Nullable Throwable failure;
+
+  Fill(Digest digest) {
+    this.digest = digest;
+  }
+
+  /** The digest being filled. */
+  Digest digest() {
+    return digest;
+  }
+
+  /** Publishes the upstream's headers: the size (-1 if unknown) and the file the bytes go to. */
+  void streaming(long size, Path temporaryFile) {
+    lock.lock();
+    try {
+      if (state == State.STARTING) {
+        this.size = size;
+        this.temporaryFile = temporaryFile;
+        state = State.STREAMING;
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Publishes that the temporary file now holds {@code written} bytes. */
+  void progress(long written) {
+    lock.lock();
+    try {
+      if (state == State.STREAMING && written > this.written) {
+        this.written = written;
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Publishes that the blob was verified and is in the store. */
+  void committed(StoredBlob blob) {
+    lock.lock();
+    try {
+      if (state == State.STARTING || state == State.STREAMING) {
+        stored = blob;
+        size = blob.size();
+        written = blob.size();
+        state = State.COMMITTED;
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Publishes that the fill failed; every reader's next read throws. */
+  void failed(Throwable cause) {
+    lock.lock();
+    try {
+      if (state == State.STARTING || state == State.STREAMING) {
+        failure = cause;
+        state = State.FAILED;
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The current state. */
+  State state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The blob's size, or -1 while it is unknown. */
+  long size() {
+    lock.lock();
+    try {
+      return size;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The size, if the headers have arrived and announced one and the fill has not failed. */
+  OptionalLong knownSize() {
+    lock.lock();
+    try {
+      boolean live = state == State.STREAMING || state == State.COMMITTED;
+      return live && size >= 0 ? OptionalLong.of(size) : OptionalLong.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until the headers have arrived or the fill has ended; returns the failure, if any. */
+  @Nullable Throwable awaitHeaders() throws InterruptedException {
+    lock.lock();
+    try {
+      while (state == State.STARTING) {
+        changed.awaitNanos(WAIT_SLICE_NANOS);
+      }
+      return failure;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Opens a channel on the blob's bytes: the temporary file while the fill runs, the stored file
+   * once it is committed. Waits for the headers if they have not arrived.
+   */
+  FileChannel openChannel() throws IOException {
+    Path path;
+    boolean temporary;
+    lock.lock();
+    try {
+      while (state == State.STARTING) {
+        awaitSlice();
+      }
+      throwIfFailed();
+      temporary = state == State.STREAMING;
+      path = temporary ? requireNonNull(temporaryFile) : requireNonNull(stored).path();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      return FileChannel.open(path, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      if (!temporary) {
+        throw e;
+      }
+      // The commit renamed the temporary file, or a failure deleted it: wait for the outcome.
+      return FileChannel.open(awaitCommitted().path(), StandardOpenOption.READ);
+    }
+  }
+
+  /**
+   * Waits until bytes at {@code position} may be read; returns how many (at least 1), or -1 at the
+   * end of a committed blob.
+   *
+   * @throws IOException if the fill failed, or the wait was interrupted
+   */
+  long awaitReadable(long position) throws IOException {
+    lock.lock();
+    try {
+      long readable;
+      while ((readable = readable(position)) == 0) {
+        awaitSlice();
+      }
+      return readable;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many bytes at {@code position} may be read without waiting (0 at the end). */
+  long readableNow(long position) throws IOException {
+    lock.lock();
+    try {
+      return Math.max(0, readable(position));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private StoredBlob awaitCommitted() throws IOException {
+    lock.lock();
+    try {
+      while (state != State.COMMITTED) {
+        throwIfFailed();
+        awaitSlice();
+      }
+      return requireNonNull(stored);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Readable bytes at {@code position}: positive, 0 to wait, or -1 at the end. Holds the lock. */
+  private long readable(long position) throws IOException {
+    throwIfFailed();
+    if (state == State.COMMITTED) {
+      return position < size ? size - position : -1;
+    }
+    // Hold back the last written byte until the digest is verified.
+    return Math.max(0, written - 1 - position);
+  }
+
+  private void throwIfFailed() throws IOException {
+    Throwable cause = failure;
+    if (cause != null) {
+      String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+      throw new IOException("fill of " + digest + " failed: " + reason, cause);
+    }
+  }
+
+  private void awaitSlice() throws InterruptedIOException {
+    try {
+      changed.awaitNanos(WAIT_SLICE_NANOS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException interrupted =
+          new InterruptedIOException("interrupted while waiting for the bytes of " + digest);
+      interrupted.initCause(e);
+      throw interrupted;
+    }
+  }
+
+  private static <T> T requireNonNull(@Nullable T value) {
+    if (value == null) {
+      throw new IllegalStateException("fill state is inconsistent");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.cacheproxy.core.internal.fetch;
+
+import dev.cacheproxy.core.BlobStream;
+import dev.cacheproxy.core.CacheStatus;
+import dev.cacheproxy.core.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A {@link BlobStream} of a blob being fetched: each {@link #open} reads the growing file. Thread-
+ * safe; holds nothing that needs releasing.
+ */
+final class FillBlobStream implements BlobStream {
+
+  private final Fill fill;
+
+  FillBlobStream(Fill fill) {
+    this.fill = fill;
+  }
+
+  @Override
+  public Digest digest() {
+    return fill.digest();
+  }
+
+  @Override
+  public long size() {
+    return fill.size();
+  }
+
+  @Override
+  public CacheStatus status() {
+    return CacheStatus.MISS;
+  }
+
+  @Override
+  public Optional<Path> file() {
+    return Optional.empty();
+  }
+
+  @Override
+  public InputStream open(long offset) throws IOException {
+    return new FillInputStream(fill, offset);
+  }
+
+  @Override
+  public void close() {
+    // Readers own their channels; the fill outlives this stream.
+  }
+}

@@ -1,0 +1,100 @@
+package dev.cacheproxy.core.internal.store;
+
+import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.StorageException;
+import dev.cacheproxy.core.spi.BlobStore;
+import dev.cacheproxy.core.spi.BlobWriter;
+import dev.cacheproxy.core.spi.StoredBlob;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+
+/**
+ * A {@link BlobStore} of plain files: each blob lives at {@code root/<algorithm>/<first two hex
+ * digits>/<hex>}, and writers fill temporary files in {@code root/_tmp}, on the same file system,
+ * so that a commit is one atomic rename.
+ *
+ * <p>Concurrency: the store itself holds no mutable state, so any number of threads may use it. A
+ * committed file is never modified; it is only replaced by a rename of identical content (two
+ * writers of the same digest) or deleted. Readers that opened a file keep reading the same inode
+ * after a rename or delete. One store instance owns a root: creating the store deletes whatever
+ * temporary files an earlier process left behind.
+ */
+public final class FileSystemBlobStore implements BlobStore {
+
+  /** The folder under the root that holds temporary files. */
+  static final String TEMP_FOLDER = "_tmp";
+
+  private final Path root;
+  private final Path tempFolder;
+
+  /**
+   * Opens (creating if needed) the store under {@code root} and deletes temporary files left by a
+   * crash.
+   *
+   * @throws StorageException if the folders cannot be created or cleaned
+   */
+  public FileSystemBlobStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    this.tempFolder = this.root.resolve(TEMP_FOLDER);
+    try {
+      Files.createDirectories(tempFolder);
+      deleteLeftoverTempFiles();
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot prepare the blob store in " + this.root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The folder this store keeps its blobs in. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public Optional<StoredBlob> get(Digest digest) throws IOException {
+    Path path = pathOf(digest);
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      if (!attributes.isRegularFile()) {
+        return Optional.empty();
+      }
+      return Optional.of(new StoredBlob(digest, attributes.size(), path));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public BlobWriter create(Digest expected) throws IOException {
+    return FileSystemBlobWriter.open(expected, tempFolder, pathOf(expected));
+  }
+
+  @Override
+  public boolean delete(Digest digest) throws IOException {
+    return Files.deleteIfExists(pathOf(digest));
+  }
+
+  /** Where the blob with this digest lives (whether or not it exists). */
+  Path pathOf(Digest digest) {
+    String hex = digest.hex();
+    return root.resolve(digest.algorithm()).resolve(hex.substring(0, 2)).resolve(hex);
+  }
+
+  /** The folder of temporary files. */
+  Path tempFolder() {
+    return tempFolder;
+  }
+
+  private void deleteLeftoverTempFiles() throws IOException {
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tempFolder)) {
+      for (Path leftover : leftovers) {
+        Files.deleteIfExists(leftover);
+      }
+    }
+  }
+}
