@@ -1,44 +1,304 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.core.internal.fetch.BlobFetcher;
+import dev.cacheproxy.core.internal.manifest.ManifestResolver;
+import dev.cacheproxy.core.internal.manifest.RepositoryIndex;
+import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
+import dev.cacheproxy.core.internal.upstream.RegistryClient;
+import dev.cacheproxy.core.internal.upstream.TagPage;
+import dev.cacheproxy.core.spi.BlobStore;
+import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.core.spi.Credentials;
+import dev.cacheproxy.core.spi.StoredBlob;
+import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
+import dev.cacheproxy.rules.Route;
+import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RuleSet;
 import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** PLACEHOLDER API SKETCH - replaced by the real implementation before commit. */
+/**
+ * A pull-through cache for container registries, embeddable without the server.
+ *
+ * <p>Each request names a repository as the client sees it ({@code hub/library/nginx}); the {@link
+ * RuleSet} routes it to an upstream ({@code docker.io/library/nginx}). Manifests by tag are served
+ * from the cache while fresh and revalidated with a HEAD afterwards; manifests by digest and blobs
+ * are immutable and fetched from the upstream at most once, however many clients ask at the same
+ * time, while being streamed to all of them.
+ *
+ * <pre>{@code
+ * try (CacheProxy proxy = CacheProxy.builder()
+ *     .rules(RuleSet.of(List.of(Rule.of("hub", "hub/*", "docker.io/*"))))
+ *     .dataDirectory(Path.of("cache"))
+ *     .build()) {
+ *   ManifestResult m = proxy.manifest(RepositoryName.of("hub/library/alpine"), Tag.parse("3.20"), List.of());
+ *   try (BlobStream blob = proxy.blob(RepositoryName.of("hub/library/alpine"), someLayerDigest);
+ *       InputStream in = blob.open(0)) {
+ *     in.transferTo(out);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Instances are thread-safe; methods block on the upstream and the disk, so call them from
+ * worker (ideally virtual) threads.
+ */
 public final class CacheProxy implements Closeable {
 
-  /** Resolves a manifest by tag or digest. */
+  private static final Logger LOG = LoggerFactory.getLogger(CacheProxy.class);
+  private static final int MAX_TAG_PAGES = 1000;
+
+  private final RuleSet rules;
+  private final CredentialSource credentials;
+  private final RegistryClient client;
+  private final BlobStore store;
+  private final RepositoryIndex index;
+  private final ManifestResolver manifests;
+  private final BlobFetcher fetcher;
+  private final ExecutorService fillExecutor;
+
+  private CacheProxy(Builder b, Path dataDirectory) {
+    this.rules = Objects.requireNonNull(b.rules);
+    this.credentials = b.credentials;
+    this.client = new RegistryClient(b.upstream);
+    this.store = b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
+    this.index = new RepositoryIndex(dataDirectory.resolve("repositories"));
+    this.manifests = new ManifestResolver(client, store, index, b.clock);
+    this.fillExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
+    this.fetcher = new BlobFetcher(store, fillExecutor);
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Resolves a manifest or index by tag or digest.
+   *
+   * @param name the repository as the client named it
+   * @param reference a tag or digest
+   * @param accept the media types the client accepts (its {@code Accept} header values); empty for
+   *     any
+   * @throws ProxyException {@code NAME_UNKNOWN} when no rule matches, {@code MANIFEST_UNKNOWN} when
+   *     neither the cache nor the upstream has it, or the upstream's failure when it cannot be
+   *     reached and nothing is cached
+   */
   public ManifestResult manifest(RepositoryName name, Reference reference, List<String> accept) {
-    throw new UnsupportedOperationException();
+    Route route = route(name);
+    List<String> acceptCopy = List.copyOf(accept);
+    return switch (reference) {
+      case Digest digest -> manifests.byDigest(route, digest, acceptCopy, credentials(route));
+      case Tag tag -> manifests.byTag(route, tag, acceptCopy, credentials(route));
+    };
   }
 
-  /** Opens a blob. */
+  /**
+   * Opens a blob: the verified cached file, or a stream of a fill that reads the bytes as they
+   * arrive from the upstream. Concurrent calls for one digest share one upstream download, which
+   * continues when callers close their streams early. The caller closes the stream.
+   *
+   * @throws ProxyException {@code BLOB_UNKNOWN} when the upstream does not have it, or the
+   *     upstream's failure before the first byte
+   */
   public BlobStream blob(RepositoryName name, Digest digest) {
-    throw new UnsupportedOperationException();
+    Route route = route(name);
+    Credentials creds = credentials(route);
+    return fetcher.open(
+        digest,
+        offset -> client.getBlob(route.registry(), route.upstreamRepository(), digest, offset, creds));
   }
 
-  /** Blob size and status for HEAD. */
+  /** The size of a blob and whether it is cached, for a {@code HEAD} request. */
   public BlobInfo blobInfo(RepositoryName name, Digest digest) {
-    throw new UnsupportedOperationException();
+    Route route = route(name);
+    Optional<StoredBlob> cached = storedBlob(digest);
+    if (cached.isPresent()) {
+      return new BlobInfo(digest, cached.get().size(), CacheStatus.HIT);
+    }
+    OptionalLong filling = fetcher.sizeInFlight(digest);
+    if (filling.isPresent() && filling.getAsLong() >= 0) {
+      return new BlobInfo(digest, filling.getAsLong(), CacheStatus.MISS);
+    }
+    long size =
+        client.headBlob(route.registry(), route.upstreamRepository(), digest, credentials(route));
+    return new BlobInfo(digest, size, CacheStatus.MISS);
   }
 
-  /** Tags, paged. limit Integer.MAX_VALUE for all. */
+  /**
+   * One page of a repository's tags: the upstream's list merged with the cached tags, in lexical
+   * order. When the upstream cannot be asked, the cached tags are listed.
+   *
+   * @param limit the most tags to return
+   * @param last return only tags after this one, or null to start at the beginning
+   */
   public TagList tags(RepositoryName name, int limit, @Nullable String last) {
-    throw new UnsupportedOperationException();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative");
+    }
+    Route route = route(name);
+    TreeSet<String> all = new TreeSet<>(index.tags(route.registry(), route.upstreamRepository()));
+    try {
+      String from = null;
+      for (int page = 0; page < MAX_TAG_PAGES; page++) {
+        TagPage tags =
+            client.listTags(route.registry(), route.upstreamRepository(), 0, from, credentials(route));
+        all.addAll(tags.tags());
+        from = tags.nextLast();
+        if (from == null) {
+          break;
+        }
+      }
+    } catch (ProxyException e) {
+      if (all.isEmpty()) {
+        throw e;
+      }
+      LOG.warn("listing tags of {} upstream failed ({}); listing the cached tags", route.upstreamName(), e.getMessage());
+    }
+    List<String> after = new ArrayList<>(last == null ? all : all.tailSet(last, false));
+    boolean more = after.size() > limit;
+    return new TagList(name, more ? after.subList(0, limit) : after, more);
   }
 
-  /** Cached repositories by alias name, sorted. */
+  /** Every cached repository under each name clients can pull it by, sorted. */
   public List<RepositoryName> catalog() {
-    throw new UnsupportedOperationException();
+    RuleSet current = rules;
+    return index.repositories().stream()
+        .flatMap(r -> current.aliasesFor(Registry.of(r.registry()), r.repository()).stream())
+        .distinct()
+        .sorted()
+        .collect(Collectors.toList());
   }
 
-  /** The rules. */
+  /** The rules this proxy routes by. */
   public RuleSet rules() {
-    throw new UnsupportedOperationException();
+    return rules;
+  }
+
+  /**
+   * Routes a client's repository name to its upstream.
+   *
+   * @throws NotFoundException {@code NAME_UNKNOWN} when no rule matches
+   */
+  public Route route(RepositoryName name) {
+    return rules
+        .route(name)
+        .orElseThrow(
+            () ->
+                new NotFoundException(
+                    OciErrorCode.NAME_UNKNOWN,
+                    "repository '" + name + "' matches no cache rule (targets: "
+                        + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
+                        + ")"));
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    fetcher.close();
+    fillExecutor.shutdown();
+    client.close();
+  }
+
+  private Optional<StoredBlob> storedBlob(Digest digest) {
+    try {
+      return store.get(digest);
+    } catch (IOException e) {
+      throw new StorageException("cannot read cached blob " + digest, e);
+    }
+  }
+
+  private @Nullable Credentials credentials(Route route) {
+    String set = route.rule().credentials();
+    if (set == null) {
+      return null;
+    }
+    return credentials
+        .credentials(set)
+        .orElseThrow(
+            () ->
+                new ProxyException(
+                    OciErrorCode.UNAVAILABLE,
+                    "rule '" + route.rule().name() + "' names credential set '" + set
+                        + "', which is not configured"));
+  }
+
+  /**
+   * Builds a {@link CacheProxy}. Fails fast with a message naming the setting; {@link #build()}
+   * returns a thread-safe proxy.
+   */
+  public static final class Builder {
+    private @Nullable RuleSet rules;
+    private @Nullable Path dataDirectory;
+    private @Nullable BlobStore blobStore;
+    private CredentialSource credentials = CredentialSource.none();
+    private UpstreamSettings upstream = UpstreamSettings.DEFAULTS;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The rules that route repositories to upstreams (required). */
+    public Builder rules(RuleSet rules) {
+      this.rules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /** The folder holding the cache: blobs and metadata (required). */
+    public Builder dataDirectory(Path dataDirectory) {
+      this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+      return this;
+    }
+
+    /** Where blobs are stored; defaults to a {@code blobs} folder in the data directory. */
+    public Builder blobStore(BlobStore blobStore) {
+      this.blobStore = Objects.requireNonNull(blobStore, "blobStore");
+      return this;
+    }
+
+    /** Where the rules' named credential sets come from; defaults to none. */
+    public Builder credentials(CredentialSource credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** Timeouts and connection limits for upstream calls; defaults to {@link UpstreamSettings#DEFAULTS}. */
+    public Builder upstream(UpstreamSettings upstream) {
+      this.upstream = Objects.requireNonNull(upstream, "upstream");
+      return this;
+    }
+
+    /** The clock tag freshness is measured with; defaults to the system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Creates the proxy, its folders and its upstream connection pool.
+     *
+     * @throws IllegalStateException naming a required setting that is missing
+     */
+    public CacheProxy build() {
+      if (rules == null) {
+        throw new IllegalStateException("CacheProxy.builder(): rules(..) is required");
+      }
+      if (dataDirectory == null) {
+        throw new IllegalStateException("CacheProxy.builder(): dataDirectory(..) is required");
+      }
+      return new CacheProxy(this, dataDirectory);
+    }
+  }
 }

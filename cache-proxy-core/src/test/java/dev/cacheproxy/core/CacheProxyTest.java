@@ -1,0 +1,534 @@
+package dev.cacheproxy.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cacheproxy.rules.RepositoryName;
+import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RuleSet;
+import dev.cacheproxy.rules.Source;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockResponseBody;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import okio.BufferedSink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The proxy over a scripted upstream: caching, single-flight, hang-ups, failures, staleness. */
+class CacheProxyTest {
+
+  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  private static final RepositoryName APP = RepositoryName.of("up/team/app");
+
+  @StartStop private final MockWebServer upstream = new MockWebServer();
+  @TempDir Path data;
+
+  private final Upstream registry = new Upstream();
+  private final MutableClock clock = new MutableClock();
+  private CacheProxy proxy;
+
+  @BeforeEach
+  void setUp() {
+    upstream.setDispatcher(registry);
+    proxy = newProxy(Duration.ofMinutes(5));
+  }
+
+  @AfterEach
+  void tearDown() {
+    proxy.close();
+  }
+
+  private CacheProxy newProxy(Duration freshness) {
+    String source = "http://127.0.0.1:" + upstream.getPort() + "/*";
+    Rule rule = new Rule("up", "up/*", Source.parse(source), null, freshness);
+    // A short idle timeout: a scripted upstream that breaks mid-body leaves its socket open.
+    UpstreamSettings settings =
+        new UpstreamSettings(
+            Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(2), 64, 256, "test");
+    return CacheProxy.builder()
+        .rules(RuleSet.of(List.of(rule)))
+        .dataDirectory(data)
+        .clock(clock)
+        .upstream(settings)
+        .build();
+  }
+
+  @Test
+  void manifest_byTag_missThenHitWithoutUpstream() {
+    Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+
+    ManifestResult first = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    ManifestResult second = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+
+    assertThat(first.status()).isEqualTo(CacheStatus.MISS);
+    assertThat(second.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(second.manifest().digest()).isEqualTo(digest);
+    assertThat(second.manifest().mediaType()).isEqualTo(OCI_MANIFEST);
+    assertThat(second.manifest().content()).isEqualTo(manifestJson("one"));
+    assertThat(registry.count("GET", "/v2/team/app/manifests/1.0")).isEqualTo(1);
+  }
+
+  @Test
+  void manifest_byDigest_neverAsksUpstreamOnceCached() {
+    Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("d"));
+
+    proxy.manifest(APP, digest, List.of());
+    ManifestResult again = proxy.manifest(APP, digest, List.of());
+
+    assertThat(again.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(registry.count("GET", "/v2/team/app/manifests/" + digest)).isEqualTo(1);
+  }
+
+  @Test
+  void manifest_staleTag_revalidatedWithHeadNotGet() {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    clock.advance(Duration.ofMinutes(6));
+
+    ManifestResult result = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+
+    assertThat(result.status()).isEqualTo(CacheStatus.REVALIDATED);
+    assertThat(registry.count("HEAD", "/v2/team/app/manifests/1.0")).isEqualTo(1);
+    assertThat(registry.count("GET", "/v2/team/app/manifests/1.0")).isEqualTo(1);
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status()).isEqualTo(CacheStatus.HIT);
+  }
+
+  @Test
+  void manifest_tagMovedUpstream_fetchesNewManifest() {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    Digest moved = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("two"));
+    clock.advance(Duration.ofMinutes(6));
+
+    ManifestResult result = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+
+    assertThat(result.status()).isEqualTo(CacheStatus.MISS);
+    assertThat(result.manifest().digest()).isEqualTo(moved);
+  }
+
+  @Test
+  void manifest_upstreamFailsOnRevalidation_servesStale() {
+    Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    clock.advance(Duration.ofMinutes(6));
+
+    for (int status : new int[] {500, 429, 503}) {
+      registry.failWith(status);
+      ManifestResult result = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+      assertThat(result.status()).as("upstream status %d", status).isEqualTo(CacheStatus.STALE);
+      assertThat(result.manifest().digest()).isEqualTo(digest);
+    }
+  }
+
+  @Test
+  void manifest_upstreamUnreachable_servesStaleButUncachedFails() throws IOException {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    clock.advance(Duration.ofMinutes(6));
+    upstream.close();
+
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status()).isEqualTo(CacheStatus.STALE);
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("2.0"), List.of()))
+        .isInstanceOf(UpstreamException.class)
+        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.UNAVAILABLE));
+  }
+
+  @Test
+  void manifest_unknownUpstream_isManifestUnknown() {
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("nope"), List.of()))
+        .isInstanceOf(NotFoundException.class)
+        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.MANIFEST_UNKNOWN));
+  }
+
+  @Test
+  void manifest_cachedTypeNotAccepted_goesUpstreamWithClientAccept() {
+    registry.putManifest("team/app", "1.0", OCI_INDEX, manifestJson("index"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("1.0"), List.of(OCI_MANIFEST)))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("does not accept");
+    assertThat(registry.count("GET", "/v2/team/app/manifests/1.0")).isEqualTo(2);
+    assertThat(registry.lastAccept.get()).isEqualTo(OCI_MANIFEST);
+  }
+
+  @Test
+  void manifest_noRule_isNameUnknown() {
+    assertThatThrownBy(() -> proxy.manifest(RepositoryName.of("other/x"), Tag.parse("1"), List.of()))
+        .isInstanceOf(NotFoundException.class)
+        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.NAME_UNKNOWN))
+        .hasMessageContaining("other/x");
+  }
+
+  @Test
+  void blob_sixteenConcurrentMisses_oneUpstreamGetAndIdenticalBytes() throws Exception {
+    byte[] content = random(3 * 1024 * 1024 + 17, 1);
+    Digest digest = registry.putBlob(content);
+    registry.gateBlob = new CountDownLatch(1);
+    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    List<Future<byte[]>> reads = new ArrayList<>();
+    CountDownLatch allStarted = new CountDownLatch(16);
+    for (int i = 0; i < 16; i++) {
+      reads.add(
+          pool.submit(
+              () -> {
+                allStarted.countDown();
+                try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+                  return in.readAllBytes();
+                }
+              }));
+    }
+    assertThat(allStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    registry.gateBlob.countDown();
+    for (Future<byte[]> read : reads) {
+      assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo(content);
+    }
+    pool.close();
+    assertThat(registry.count("GET", "/v2/team/app/blobs/" + digest)).isEqualTo(1);
+    try (BlobStream warm = proxy.blob(APP, digest)) {
+      assertThat(warm.status()).isEqualTo(CacheStatus.HIT);
+      assertThat(warm.file()).isPresent();
+      assertThat(Files.readAllBytes(warm.file().get())).isEqualTo(content);
+    }
+    assertThat(registry.count("GET", "/v2/team/app/blobs/" + digest)).isEqualTo(1);
+  }
+
+  @Test
+  void blob_clientHangsUpMidStream_fillCompletes() throws Exception {
+    byte[] content = random(2 * 1024 * 1024, 2);
+    Digest digest = registry.putBlob(content);
+    registry.gateBlob = new CountDownLatch(1);
+    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+      assertThat(blob.status()).isEqualTo(CacheStatus.MISS);
+      assertThat(blob.size()).isEqualTo(content.length);
+      byte[] first = in.readNBytes(1000);
+      assertThat(first).isEqualTo(java.util.Arrays.copyOf(content, 1000));
+    }
+    registry.gateBlob.countDown();
+    awaitCached(digest);
+    assertThat(proxy.blobInfo(APP, digest).status()).isEqualTo(CacheStatus.HIT);
+    assertThat(registry.count("GET", "/v2/team/app/blobs/" + digest)).isEqualTo(1);
+  }
+
+  @Test
+  void blob_upstreamBreaksMidFill_readersFailAndNextRequestRefetches() throws Exception {
+    byte[] content = random(1024 * 1024, 3);
+    Digest digest = registry.putBlob(content);
+    registry.breakBlobAfter.set(300_000);
+
+    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+      assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class);
+    }
+    registry.breakBlobAfter.set(-1);
+    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+      assertThat(in.readAllBytes()).isEqualTo(content);
+    }
+    assertThat(registry.count("GET", "/v2/team/app/blobs/" + digest)).isEqualTo(2);
+    assertThat(leftoverTempFiles()).isEmpty();
+  }
+
+  @Test
+  void blob_digestMismatch_clientNeverGetsCompleteBodyAndNothingCached() throws Exception {
+    byte[] content = random(200_000, 4);
+    Digest digest = registry.putBlob(content);
+    content[1234] ^= 1; // the upstream now serves corrupt bytes under the same digest
+
+    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      assertThatThrownBy(() -> in.transferTo(got)).isInstanceOf(IOException.class);
+      assertThat(got.size()).isLessThan(content.length);
+    }
+    assertThat(blobFile(digest)).doesNotExist();
+    assertThat(leftoverTempFiles()).isEmpty();
+  }
+
+  @Test
+  void blob_rangeFromOffset_readsTail() throws Exception {
+    byte[] content = random(100_000, 5);
+    Digest digest = registry.putBlob(content);
+    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(99_000)) {
+      assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 99_000, 100_000));
+    }
+  }
+
+  @Test
+  void blob_unknownUpstream_isBlobUnknown() {
+    Digest missing = Digest.sha256("missing".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> proxy.blob(APP, missing).close())
+        .isInstanceOf(NotFoundException.class)
+        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.BLOB_UNKNOWN));
+  }
+
+  @Test
+  void tags_mergeUpstreamAndCache_andFallBackToCacheWhenDown() throws IOException {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    registry.putManifest("team/app", "2.0", OCI_MANIFEST, manifestJson("two"));
+    registry.putManifest("team/app", "3.0", OCI_MANIFEST, manifestJson("three"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+
+    TagList page = proxy.tags(APP, 2, null);
+    assertThat(page.tags()).containsExactly("1.0", "2.0");
+    assertThat(page.more()).isTrue();
+    assertThat(proxy.tags(APP, 10, "2.0").tags()).containsExactly("3.0");
+
+    upstream.close();
+    assertThat(proxy.tags(APP, 10, null).tags()).containsExactly("1.0");
+  }
+
+  @Test
+  void catalog_listsCachedRepositoriesByAlias() {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    assertThat(proxy.catalog()).containsExactly(APP);
+  }
+
+  private void awaitCached(Digest digest) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Path file = blobFile(digest);
+    while (!Files.exists(file)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("blob " + digest + " was not cached within 30 s");
+      }
+      registry.progress.poll(10, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private Path blobFile(Digest digest) {
+    return data.resolve("blobs")
+        .resolve(digest.algorithm())
+        .resolve(digest.hex().substring(0, 2))
+        .resolve(digest.hex());
+  }
+
+  private List<Path> leftoverTempFiles() throws IOException {
+    Path tmp = data.resolve("blobs").resolve("_tmp");
+    if (!Files.exists(tmp)) {
+      return List.of();
+    }
+    // a fill's cleanup runs on its own thread just after the reader sees the failure
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try (var files = Files.list(tmp)) {
+        List<Path> left = files.toList();
+        if (left.isEmpty() || System.nanoTime() > deadline) {
+          return left;
+        }
+      }
+      try {
+        registry.progress.poll(10, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
+  }
+
+  private static byte[] manifestJson(String marker) {
+    return ("{\"schemaVersion\":2,\"annotations\":{\"m\":\"" + marker + "\"}}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** A scripted registry: manifests by tag and digest, blobs with optional gates and breaks. */
+  private static final class Upstream extends Dispatcher {
+    final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
+    final Map<String, String> types = new ConcurrentHashMap<>();
+    final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    final AtomicLong breakBlobAfter = new AtomicLong(-1);
+    final AtomicInteger failStatus = new AtomicInteger(0);
+    final java.util.concurrent.atomic.AtomicReference<String> lastAccept = new java.util.concurrent.atomic.AtomicReference<>();
+    final java.util.concurrent.BlockingQueue<Object> progress = new java.util.concurrent.LinkedBlockingQueue<>();
+    volatile CountDownLatch gateBlob = new CountDownLatch(0);
+
+    Digest putManifest(String repo, String tag, String type, byte[] content) {
+      Digest d = Digest.sha256(content);
+      manifests.put(repo + ":" + tag, content);
+      manifests.put(repo + "@" + d, content);
+      types.put(d.toString(), type);
+      return d;
+    }
+
+    Digest putBlob(byte[] content) {
+      Digest d = Digest.sha256(content);
+      blobs.put(d.toString(), content);
+      return d;
+    }
+
+    void failWith(int status) {
+      failStatus.set(status);
+    }
+
+    int count(String method, String path) {
+      AtomicInteger c = counts.get(method + " " + path);
+      return c == null ? 0 : c.get();
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String path = request.getUrl().encodedPath();
+      counts.computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger()).incrementAndGet();
+      if (failStatus.get() != 0) {
+        return new MockResponse.Builder().code(failStatus.get()).addHeader("Retry-After", "1").build();
+      }
+      if (path.equals("/v2/")) {
+        return new MockResponse.Builder().code(200).body("{}").build();
+      }
+      int m = path.indexOf("/manifests/");
+      if (m > 0) {
+        lastAccept.set(request.getHeaders().get("Accept"));
+        String repo = path.substring(4, m);
+        String ref = path.substring(m + "/manifests/".length());
+        byte[] content = manifests.get(repo + (ref.contains(":") ? "@" : ":") + ref);
+        if (content == null) {
+          return error(404, "MANIFEST_UNKNOWN");
+        }
+        Digest d = Digest.sha256(content);
+        String type = types.get(d.toString());
+        return withContent(new MockResponse.Builder().code(200), content, type, d, request);
+      }
+      int b = path.indexOf("/blobs/");
+      if (b > 0) {
+        String digest = path.substring(b + "/blobs/".length());
+        byte[] content = blobs.get(digest);
+        if (content == null) {
+          return error(404, "BLOB_UNKNOWN");
+        }
+        MockResponse.Builder r =
+            new MockResponse.Builder().code(200).addHeader("Docker-Content-Digest", digest);
+        if (request.getMethod().equals("HEAD")) {
+          return r.addHeader("Content-Length", content.length).build();
+        }
+        return r.body(new GatedBody(content, gateBlob, breakBlobAfter.get())).build();
+      }
+      int t = path.indexOf("/tags/list");
+      if (t > 0) {
+        String repo = path.substring(4, t);
+        List<String> tags =
+            manifests.keySet().stream()
+                .filter(k -> k.startsWith(repo + ":"))
+                .map(k -> "\"" + k.substring(repo.length() + 1) + "\"")
+                .sorted()
+                .toList();
+        return new MockResponse.Builder()
+            .code(200)
+            .addHeader("Content-Type", "application/json")
+            .body("{\"name\":\"" + repo + "\",\"tags\":[" + String.join(",", tags) + "]}")
+            .build();
+      }
+      return error(404, "NAME_UNKNOWN");
+    }
+
+    private static MockResponse withContent(
+        MockResponse.Builder r, byte[] content, String type, Digest d, RecordedRequest request) {
+      r.addHeader("Content-Type", type).addHeader("Docker-Content-Digest", d.toString());
+      if (request.getMethod().equals("HEAD")) {
+        return r.addHeader("Content-Length", content.length).build();
+      }
+      return r.body(new okio.Buffer().write(content)).build();
+    }
+
+    private static MockResponse error(int status, String code) {
+      return new MockResponse.Builder()
+          .code(status)
+          .addHeader("Content-Type", "application/json")
+          .body("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"not here\"}]}")
+          .build();
+    }
+  }
+
+  /** A body that sends its first 64 KiB, waits for a gate, then the rest, optionally breaking. */
+  private record GatedBody(byte[] content, CountDownLatch gate, long breakAfter) implements MockResponseBody {
+    @Override
+    public long getContentLength() {
+      return content.length;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      int first = Math.min(65536, content.length);
+      if (breakAfter >= 0 && breakAfter < first) {
+        sink.write(content, 0, (int) breakAfter);
+        sink.flush();
+        throw new IOException("upstream broke the connection");
+      }
+      sink.write(content, 0, first);
+      sink.flush();
+      try {
+        if (!gate.await(30, TimeUnit.SECONDS)) {
+          throw new IOException("test gate never opened");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      int end = breakAfter >= 0 ? (int) Math.min(breakAfter, content.length) : content.length;
+      sink.write(content, first, end - first);
+      sink.flush();
+      if (end < content.length) {
+        throw new IOException("upstream broke the connection");
+      }
+    }
+  }
+
+  /** A clock the test moves forward. */
+  private static final class MutableClock extends Clock {
+    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+
+    void advance(Duration d) {
+      millis.addAndGet(d.toMillis());
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public long millis() {
+      return millis.get();
+    }
+  }
+}
