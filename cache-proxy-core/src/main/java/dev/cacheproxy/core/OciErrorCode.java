@@ -14,6 +14,7 @@ public enum OciErrorCode {
   MANIFEST_UNKNOWN(404, "manifest unknown to registry"),
   NAME_INVALID(400, "invalid repository name"),
   NAME_UNKNOWN(404, "repository name not known to registry"),
+  PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
   SIZE_INVALID(400, "provided length did not match content length"),
   UNAUTHORIZED(401, "authentication required"),
   DENIED(403, "requested access to the resource is denied"),

@@ -1,0 +1,160 @@
+package dev.cacheproxy.server.cli;
+
+import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.server.ProxyServer;
+import dev.cacheproxy.server.config.ConfigException;
+import dev.cacheproxy.server.config.ProxyConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code cache-proxy} command: loads the configuration (the built-in one without {@code
+ * --config}), applies {@code --port} and {@code --data-dir}, starts the server and runs until the
+ * JVM is asked to stop (SIGTERM, Ctrl-C), then closes it cleanly.
+ *
+ * <p>Exit codes: 0 after a clean stop or for {@code --help} and {@code --version}; 1 when the
+ * server fails at run time (for example, the port is taken); 2 for a bad configuration or command
+ * line, with the message on standard error and no stack trace.
+ */
+@Command(
+    name = "cache-proxy",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = "A pull-through cache for container registries (OCI distribution API).",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped cleanly", "1:failed while running", "2:bad configuration or usage"})
+public final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger("cache-proxy");
+
+  /** Runs a started server until it should stop. */
+  @FunctionalInterface
+  interface Lifecycle {
+    void run(ProxyServer server) throws InterruptedException;
+  }
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML configuration file (default: the built-in configuration).")
+  private @Nullable Path config;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "Port to listen on; overrides server.port (0: any free port).")
+  private @Nullable Integer port;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Cache folder; overrides storage.dataDir.")
+  private @Nullable Path dataDir;
+
+  @Spec private @Nullable CommandSpec spec;
+
+  private final Lifecycle lifecycle;
+
+  /** Creates the command; it runs until the JVM shuts down. */
+  public ServeCommand() {
+    this(ServeCommand::untilShutdown);
+  }
+
+  ServeCommand(Lifecycle lifecycle) {
+    this.lifecycle = lifecycle;
+  }
+
+  /**
+   * Parses {@code args}, runs the command and returns its exit code, writing usage and errors to
+   * {@code out} and {@code err}.
+   */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(new ServeCommand(), out, err).execute(args);
+  }
+
+  static CommandLine commandLine(ServeCommand command, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          LOG.debug("cache-proxy failed", e);
+          commandLine.getErr().println("cache-proxy: " + message(e));
+          commandLine.getErr().flush();
+          return CommandLine.ExitCode.SOFTWARE;
+        });
+    return cli;
+  }
+
+  /** Loads the configuration, starts the server and runs it; returns the exit code. */
+  @Override
+  public Integer call() throws InterruptedException {
+    ProxyConfig settings;
+    CacheProxy proxy;
+    try {
+      settings = config == null ? ProxyConfig.builtIn() : ProxyConfig.load(config);
+      if (port != null) {
+        settings = settings.withPort(port);
+      }
+      if (dataDir != null) {
+        settings = settings.withDataDirectory(dataDir);
+      }
+      proxy = settings.newCacheProxy();
+    } catch (ConfigException e) {
+      PrintWriter err = err();
+      err.println("cache-proxy: configuration error: " + e.getMessage());
+      err.flush();
+      return CommandLine.ExitCode.USAGE;
+    }
+    try (ProxyServer server = ProxyServer.start(proxy, settings.bindAddress(), settings.port())) {
+      LOG.info(
+          "cache-proxy listening on http://{}:{} (data: {}, {} rules)",
+          settings.bindAddress(),
+          server.port(),
+          settings.dataDirectory().toAbsolutePath().normalize(),
+          settings.rules().rules().size());
+      for (Rule rule : settings.rules().rules()) {
+        LOG.info("  rule {}", ProxyConfig.describe(rule));
+      }
+      lifecycle.run(server);
+    }
+    return CommandLine.ExitCode.OK;
+  }
+
+  private PrintWriter err() {
+    CommandSpec s = spec;
+    return s == null ? new PrintWriter(System.err, true) : s.commandLine().getErr();
+  }
+
+  private static void untilShutdown(ProxyServer server) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("cache-proxy stopping");
+                  server.close();
+                  LOG.info("cache-proxy stopped");
+                  stopped.countDown();
+                },
+                "cache-proxy-shutdown"));
+    stopped.await();
+  }
+
+  private static String message(Throwable e) {
+    String message = e.getMessage();
+    return message == null ? e.getClass().getSimpleName() : message;
+  }
+}

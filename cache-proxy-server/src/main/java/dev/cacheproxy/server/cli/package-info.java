@@ -1,0 +1,8 @@
+/**
+ * The command line: {@link dev.cacheproxy.server.cli.ServeCommand} loads a configuration and serves
+ * it.
+ */
+@NullMarked
+package dev.cacheproxy.server.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,244 @@
+package dev.cacheproxy.server.config;
+
+import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.core.UpstreamSettings;
+import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RuleSet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server's configuration: where it listens, where it caches, how it talks to upstreams, the
+ * credential sets and the rules. Read from YAML with {@link #load(Path)} or {@link #parse(String)};
+ * {@link #builtIn()} is the default used without a file.
+ *
+ * <p>Every setting is validated when the configuration is read, so a bad file is refused before the
+ * server starts; only passwords are read later, by {@link #newCacheProxy()}.
+ *
+ * @param port the TCP port to listen on, 0 for any free port
+ * @param bindAddress the address to listen on, such as {@code 0.0.0.0} or {@code 127.0.0.1}
+ * @param dataDirectory the cache folder, relative to the working directory unless absolute
+ * @param upstream how upstream registries are reached
+ * @param credentials the credential sets by name, in the order written
+ * @param rules the rules mapping client repository names to upstreams
+ */
+public record ProxyConfig(
+    int port,
+    String bindAddress,
+    Path dataDirectory,
+    UpstreamSettings upstream,
+    Map<String, CredentialSet> credentials,
+    RuleSet rules) {
+
+  /** The port used when the configuration sets none. */
+  public static final int DEFAULT_PORT = 5000;
+
+  /** The address listened on when the configuration sets none: every interface. */
+  public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+
+  /** The cache folder used when the configuration sets none. */
+  public static final Path DEFAULT_DATA_DIRECTORY = Path.of("./data");
+
+  private static final String BUILT_IN_RESOURCE = "/default-config.yaml";
+
+  /**
+   * Validates the settings and that every rule's credential set is defined.
+   *
+   * @throws ConfigException naming the setting
+   */
+  public ProxyConfig {
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("server.port must be an integer from 0 to 65535, not " + port);
+    }
+    if (bindAddress == null
+        || bindAddress.isBlank()
+        || bindAddress.chars().anyMatch(Character::isWhitespace)) {
+      throw new ConfigException("server.bindAddress '" + bindAddress + "' is not an address");
+    }
+    if (dataDirectory == null) {
+      throw new ConfigException("storage.dataDir is missing");
+    }
+    if (upstream == null) {
+      throw new ConfigException("upstream settings are missing");
+    }
+    if (rules == null) {
+      throw new ConfigException("rules are missing");
+    }
+    credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
+    credentials.forEach(
+        (name, set) -> {
+          if (!name.equals(set.name())) {
+            throw new ConfigException(
+                "credentials." + name + ": the set is named '" + set.name() + "'");
+          }
+        });
+    for (Rule rule : rules.rules()) {
+      String set = rule.credentials();
+      if (set != null && !credentials.containsKey(set)) {
+        throw new ConfigException(
+            "rule '"
+                + rule.name()
+                + "': field 'credentials' names '"
+                + set
+                + "', which is not defined under credentials (defined: "
+                + (credentials.isEmpty() ? "none" : String.join(", ", credentials.keySet()))
+                + ")");
+      }
+    }
+  }
+
+  /**
+   * The built-in configuration, read from the classpath resource {@code default-config.yaml}: port
+   * 5000 on every interface, the cache in {@code ./data}, and rules for Docker Hub (also as the
+   * default for unaliased names), GHCR, Quay, registry.k8s.io, MCR, GCR and public ECR.
+   */
+  public static ProxyConfig builtIn() {
+    return BuiltIn.CONFIG;
+  }
+
+  /**
+   * Reads a YAML configuration file. Without a {@code rules} key the built-in rules are used.
+   *
+   * @throws ConfigException if the file cannot be read or is invalid; the message starts with the
+   *     file name
+   */
+  public static ProxyConfig load(Path yamlFile) {
+    String yaml;
+    try {
+      yaml = Files.readString(yamlFile, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("configuration file " + yamlFile + " does not exist", e);
+    } catch (IOException e) {
+      throw new ConfigException(
+          "cannot read configuration file " + yamlFile + ": " + e.getMessage(), e);
+    }
+    try {
+      return parse(yaml);
+    } catch (ConfigException e) {
+      throw new ConfigException(yamlFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a YAML configuration. Without a {@code rules} key the built-in rules are used.
+   *
+   * @throws ConfigException naming the key and the problem
+   */
+  public static ProxyConfig parse(String yaml) {
+    return ConfigReader.read(yaml, () -> builtIn().rules());
+  }
+
+  /** This configuration with another port (0 for any free port). */
+  public ProxyConfig withPort(int port) {
+    return new ProxyConfig(port, bindAddress, dataDirectory, upstream, credentials, rules);
+  }
+
+  /** This configuration with another cache folder. */
+  public ProxyConfig withDataDirectory(Path dir) {
+    return new ProxyConfig(port, bindAddress, dir, upstream, credentials, rules);
+  }
+
+  /**
+   * Builds the cache this configuration describes, reading the passwords from the environment. The
+   * caller owns the result and closes it.
+   *
+   * @throws ConfigException if a credential set's environment variable or file is missing (the
+   *     message names the set, never a secret) or the cache refuses a setting
+   */
+  public CacheProxy newCacheProxy() {
+    return newCacheProxy(System::getenv);
+  }
+
+  CacheProxy newCacheProxy(Function<String, @Nullable String> environment) {
+    ConfiguredCredentialSource source = credentialSource(environment);
+    source.checkAll();
+    try {
+      return CacheProxy.builder()
+          .rules(rules)
+          .dataDirectory(dataDirectory)
+          .credentials(source)
+          .upstream(upstream)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          e.getMessage() == null ? "invalid configuration" : e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The credential sets as a {@link CredentialSource} reading passwords from {@code environment}.
+   */
+  ConfiguredCredentialSource credentialSource(Function<String, @Nullable String> environment) {
+    return new ConfiguredCredentialSource(credentials, environment);
+  }
+
+  /** Describes the configuration without any secret. */
+  @Override
+  public String toString() {
+    return "ProxyConfig[port="
+        + port
+        + ", bindAddress="
+        + bindAddress
+        + ", dataDirectory="
+        + dataDirectory
+        + ", upstream="
+        + upstream
+        + ", credentials="
+        + credentials.values()
+        + ", rules="
+        + rules.rules().stream()
+            .map(ProxyConfig::describe)
+            .collect(Collectors.joining(", ", "[", "]"))
+        + "]";
+  }
+
+  /** Describes a rule as {@code name: target -> source}, the way the server logs it. */
+  public static String describe(Rule rule) {
+    StringBuilder s =
+        new StringBuilder(rule.name())
+            .append(": ")
+            .append(rule.target())
+            .append(" -> ")
+            .append(rule.source());
+    if (rule.credentials() != null) {
+      s.append(" (credentials ").append(rule.credentials()).append(')');
+    }
+    if (!rule.tagFreshness().equals(Rule.DEFAULT_TAG_FRESHNESS)) {
+      s.append(" (tagFreshness ").append(Durations.format(rule.tagFreshness())).append(')');
+    }
+    return s.toString();
+  }
+
+  /** Holds the built-in configuration, read once on first use. */
+  private static final class BuiltIn {
+    static final ProxyConfig CONFIG = read();
+
+    private static ProxyConfig read() {
+      try (InputStream in = ProxyConfig.class.getResourceAsStream(BUILT_IN_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException(
+              "the classpath resource " + BUILT_IN_RESOURCE + " is missing");
+        }
+        return ConfigReader.read(
+            new String(in.readAllBytes(), StandardCharsets.UTF_8),
+            () -> {
+              throw new IllegalStateException(BUILT_IN_RESOURCE + " has no rules");
+            });
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "cannot read the classpath resource " + BUILT_IN_RESOURCE, e);
+      }
+    }
+  }
+}

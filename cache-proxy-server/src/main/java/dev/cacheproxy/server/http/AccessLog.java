@@ -1,0 +1,61 @@
+package dev.cacheproxy.server.http;
+
+import io.undertow.server.HttpServerExchange;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs one line per request on the logger {@code cache-proxy.access}: client, method, path, status,
+ * bytes sent, duration and {@code X-Cache}, as in {@code 127.0.0.1 GET
+ * /v2/library/nginx/manifests/latest 200 1563B 42ms MISS}.
+ */
+final class AccessLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("cache-proxy.access");
+
+  private AccessLog() {}
+
+  /** Arranges for {@code exchange} to be logged when it completes. */
+  static void attach(HttpServerExchange exchange) {
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    long start = System.nanoTime();
+    exchange.addExchangeCompleteListener(
+        (done, next) -> {
+          try {
+            LOG.info(line(done, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+          } finally {
+            next.proceed();
+          }
+        });
+  }
+
+  static String line(HttpServerExchange exchange, long millis) {
+    InetSocketAddress client = exchange.getSourceAddress();
+    String query = exchange.getQueryString();
+    String cache = exchange.getResponseHeaders().getFirst(OciHeaders.X_CACHE);
+    return (client == null
+            ? "-"
+            : client.getAddress() == null
+                ? client.getHostString()
+                : client.getAddress().getHostAddress())
+        + " "
+        + exchange.getRequestMethod()
+        + " "
+        + exchange.getRequestPath()
+        + (query == null || query.isEmpty() ? "" : "?" + query)
+        + " "
+        + exchange.getStatusCode()
+        + " "
+        + exchange.getResponseBytesSent()
+        + "B"
+        + " "
+        + millis
+        + "ms"
+        + " "
+        + (cache == null ? "-" : cache);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.cacheproxy.server.http;
+
+import dev.cacheproxy.core.BlobInfo;
+import dev.cacheproxy.core.BlobStream;
+import dev.cacheproxy.core.CacheProxy;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Methods;
+
+/**
+ * Answers {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}. {@code HEAD} asks for the size
+ * only; {@code GET} opens the blob and hands it to {@link BlobSender}. Runs on a dispatched virtual
+ * thread: opening a blob may wait for the upstream.
+ */
+final class BlobHandler {
+
+  private final CacheProxy proxy;
+
+  BlobHandler(CacheProxy proxy) {
+    this.proxy = proxy;
+  }
+
+  void handle(HttpServerExchange exchange, Endpoint.Blob request) {
+    if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+      BlobInfo info = proxy.blobInfo(request.name(), request.digest());
+      BlobSender.headers(exchange, info.digest(), info.status(), info.size(), null);
+      exchange.endExchange();
+      return;
+    }
+    BlobStream blob = proxy.blob(request.name(), request.digest());
+    BlobSender.send(exchange, blob);
+  }
+}

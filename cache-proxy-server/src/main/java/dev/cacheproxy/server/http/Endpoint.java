@@ -1,0 +1,110 @@
+package dev.cacheproxy.server.http;
+
+import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.OciErrorCode;
+import dev.cacheproxy.core.ProxyException;
+import dev.cacheproxy.core.Reference;
+import dev.cacheproxy.rules.RepositoryName;
+import io.undertow.util.Methods;
+import java.util.Deque;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a request asks for, parsed from its method, path and query. Repository names contain
+ * slashes, so paths are read from the right: {@code …/manifests/<reference>}, {@code
+ * …/blobs/<digest>}, {@code …/tags/list}.
+ */
+sealed interface Endpoint {
+
+  /** {@code GET /v2/}: the API version check. */
+  record Base() implements Endpoint {}
+
+  /** {@code GET /v2/_catalog}: the cached repositories. */
+  record Catalog(Page page) implements Endpoint {}
+
+  /** {@code GET /v2/<name>/tags/list}: a repository's tags. */
+  record Tags(RepositoryName name, Page page) implements Endpoint {}
+
+  /** {@code GET|HEAD /v2/<name>/manifests/<reference>}: a manifest by tag or digest. */
+  record Manifest(RepositoryName name, Reference reference) implements Endpoint {}
+
+  /** {@code GET|HEAD /v2/<name>/blobs/<digest>}: a blob. */
+  record Blob(RepositoryName name, Digest digest) implements Endpoint {}
+
+  /**
+   * Parses a request.
+   *
+   * @throws ProxyException {@code UNSUPPORTED} (405) for writes, {@code NAME_UNKNOWN} (404) for
+   *     unknown paths, and the parsers' codes for invalid names ({@code NAME_INVALID}), digests
+   *     ({@code DIGEST_INVALID}), tags ({@code MANIFEST_INVALID}) and page sizes
+   */
+  static Endpoint parse(String method, String path, Map<String, Deque<String>> query) {
+    if (!path.equals("/v2") && !path.startsWith("/v2/")) {
+      throw unknown(path);
+    }
+    boolean read = method.equals(Methods.GET_STRING) || method.equals(Methods.HEAD_STRING);
+    if (!read || path.endsWith("/blobs/uploads") || path.contains("/blobs/uploads/")) {
+      throw new ProxyException(
+          OciErrorCode.UNSUPPORTED,
+          method
+              + " "
+              + shorten(path)
+              + " is not supported: cache-proxy is a read-only pull-through cache; push to the"
+              + " upstream registry instead");
+    }
+    String rest = path.length() <= "/v2/".length() ? "" : path.substring("/v2/".length());
+    if (rest.isEmpty()) {
+      return new Base();
+    }
+    if (rest.equals("_catalog")) {
+      return new Catalog(Page.parse(query));
+    }
+    if (rest.endsWith("/tags/list")) {
+      return new Tags(
+          name(rest.substring(0, rest.length() - "/tags/list".length())), Page.parse(query));
+    }
+    int slash = rest.lastIndexOf('/');
+    if (slash > 0) {
+      String last = rest.substring(slash + 1);
+      String before = rest.substring(0, slash);
+      int previous = before.lastIndexOf('/');
+      String kind = before.substring(previous + 1);
+      String name = previous < 0 ? "" : before.substring(0, previous);
+      if (kind.equals("manifests")) {
+        RepositoryName repository = name(name);
+        return new Manifest(repository, Reference.parse(last));
+      }
+      if (kind.equals("blobs")) {
+        RepositoryName repository = name(name);
+        return new Blob(repository, Digest.parse(last));
+      }
+    }
+    throw unknown(path);
+  }
+
+  private static RepositoryName name(String text) {
+    try {
+      return RepositoryName.of(text);
+    } catch (IllegalArgumentException e) {
+      throw new ProxyException(OciErrorCode.NAME_INVALID, shortenMessage(e.getMessage()));
+    }
+  }
+
+  private static ProxyException unknown(String path) {
+    return new ProxyException(
+        OciErrorCode.NAME_UNKNOWN,
+        "unknown path "
+            + shorten(path)
+            + ": cache-proxy serves /v2/, /v2/_catalog, /v2/<name>/manifests/<reference>,"
+            + " /v2/<name>/blobs/<digest> and /v2/<name>/tags/list");
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+  }
+
+  private static String shortenMessage(@Nullable String message) {
+    return message == null ? "invalid repository name" : shorten(message);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.cacheproxy.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.core.TagList;
+import dev.cacheproxy.rules.RepositoryName;
+import io.undertow.server.HttpServerExchange;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Answers the paged lists: {@code GET /v2/<name>/tags/list} and {@code GET /v2/_catalog}, with a
+ * {@code Link: <…?n=…&last=…>; rel="next"} header when more entries follow. Runs on a dispatched
+ * virtual thread.
+ */
+final class ListingHandler {
+
+  private final CacheProxy proxy;
+
+  ListingHandler(CacheProxy proxy) {
+    this.proxy = proxy;
+  }
+
+  void tags(HttpServerExchange exchange, Endpoint.Tags request) {
+    Page page = request.page();
+    TagList list = proxy.tags(request.name(), page.limit(), page.last());
+    ObjectNode body = Json.object();
+    body.put("name", request.name().value());
+    ArrayNode tags = body.putArray("tags");
+    list.tags().forEach(tags::add);
+    if (list.more() && !list.tags().isEmpty()) {
+      link(exchange, "/v2/" + request.name().value() + "/tags/list", page, list.tags().getLast());
+    }
+    Json.send(exchange, 200, body);
+  }
+
+  void catalog(HttpServerExchange exchange, Endpoint.Catalog request) {
+    Page page = request.page();
+    String last = page.last();
+    List<RepositoryName> all = proxy.catalog();
+    ObjectNode body = Json.object();
+    ArrayNode repositories = body.putArray("repositories");
+    String lastSent = null;
+    boolean more = false;
+    for (RepositoryName name : all) {
+      if (last != null && name.value().compareTo(last) <= 0) {
+        continue;
+      }
+      if (repositories.size() >= page.limit()) {
+        more = true;
+        break;
+      }
+      repositories.add(name.value());
+      lastSent = name.value();
+    }
+    if (more && lastSent != null) {
+      link(exchange, "/v2/_catalog", page, lastSent);
+    }
+    Json.send(exchange, 200, body);
+  }
+
+  private static void link(HttpServerExchange exchange, String path, Page page, String last) {
+    String query =
+        (page.limited() ? "n=" + page.limit() + "&" : "")
+            + "last="
+            + URLEncoder.encode(last, StandardCharsets.UTF_8);
+    exchange
+        .getResponseHeaders()
+        .put(OciHeaders.LINK, "<" + path + "?" + query + ">; rel=\"next\"");
+  }
+}

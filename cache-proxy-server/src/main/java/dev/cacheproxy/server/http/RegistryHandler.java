@@ -1,0 +1,75 @@
+package dev.cacheproxy.server.http;
+
+import dev.cacheproxy.core.CacheProxy;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.util.concurrent.Executor;
+
+/**
+ * The Undertow handler for the read side of the OCI distribution API: {@code GET /v2/}, manifests,
+ * blobs, tag lists and the catalog, served from a {@link CacheProxy}. Writes are refused with
+ * {@code 405 UNSUPPORTED}; every response carries {@code Docker-Distribution-API-Version:
+ * registry/2.0} and errors go out as OCI JSON.
+ *
+ * <p>Threading: the request is parsed and validated on the IO thread; anything that touches the
+ * {@link CacheProxy}, which blocks on the upstream and the disk, is dispatched to {@code executor}
+ * (meant to be one virtual thread per task), so IO threads never block.
+ */
+public final class RegistryHandler implements HttpHandler {
+
+  private final Executor executor;
+  private final ManifestHandler manifests;
+  private final BlobHandler blobs;
+  private final ListingHandler listings;
+
+  /**
+   * Creates the handler.
+   *
+   * @param proxy the cache to serve; the handler does not close it
+   * @param executor runs the blocking work of each request, typically {@code
+   *     Executors.newVirtualThreadPerTaskExecutor()}
+   */
+  public RegistryHandler(CacheProxy proxy, Executor executor) {
+    this.executor = executor;
+    this.manifests = new ManifestHandler(proxy);
+    this.blobs = new BlobHandler(proxy);
+    this.listings = new ListingHandler(proxy);
+  }
+
+  /** Parses the request on the IO thread and dispatches its work to the executor. */
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    AccessLog.attach(exchange);
+    exchange.getResponseHeaders().put(OciHeaders.API_VERSION, OciHeaders.API_VERSION_VALUE);
+    Endpoint endpoint;
+    try {
+      endpoint =
+          Endpoint.parse(
+              exchange.getRequestMethod().toString(),
+              exchange.getRequestPath(),
+              exchange.getQueryParameters());
+    } catch (RuntimeException e) {
+      ErrorResponder.send(exchange, e);
+      return;
+    }
+    if (endpoint instanceof Endpoint.Base) {
+      Json.send(exchange, 200, Json.object());
+      return;
+    }
+    exchange.dispatch(executor, dispatched -> serve(dispatched, endpoint));
+  }
+
+  private void serve(HttpServerExchange exchange, Endpoint endpoint) {
+    try {
+      switch (endpoint) {
+        case Endpoint.Manifest manifest -> manifests.handle(exchange, manifest);
+        case Endpoint.Blob blob -> blobs.handle(exchange, blob);
+        case Endpoint.Tags tags -> listings.tags(exchange, tags);
+        case Endpoint.Catalog catalog -> listings.catalog(exchange, catalog);
+        case Endpoint.Base base -> Json.send(exchange, 200, Json.object());
+      }
+    } catch (RuntimeException | Error e) {
+      ErrorResponder.send(exchange, e);
+    }
+  }
+}

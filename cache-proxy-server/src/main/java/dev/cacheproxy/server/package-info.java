@@ -1,0 +1,9 @@
+/**
+ * The standalone cache-proxy server: {@link dev.cacheproxy.server.ProxyServer} serves a {@link
+ * dev.cacheproxy.core.CacheProxy} over the OCI distribution API, and {@link
+ * dev.cacheproxy.server.Main} runs it from the command line.
+ */
+@NullMarked
+package dev.cacheproxy.server;
+
+import org.jspecify.annotations.NullMarked;

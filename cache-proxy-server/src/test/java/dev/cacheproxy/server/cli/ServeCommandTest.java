@@ -1,0 +1,154 @@
+package dev.cacheproxy.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeCommandTest {
+
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(ServeCommand.Lifecycle lifecycle, String... args) {
+    return ServeCommand.commandLine(
+            new ServeCommand(lifecycle), new PrintWriter(out, true), new PrintWriter(err, true))
+        .execute(args);
+  }
+
+  private int run(String... args) {
+    return run(
+        server -> {
+          throw new AssertionError("the server must not start");
+        },
+        args);
+  }
+
+  @Test
+  void help_exits0_andShowsTheOptions() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("--config=FILE", "--port=N", "--data-dir=DIR", "--version");
+  }
+
+  @Test
+  void version_exits0() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("cache-proxy ");
+  }
+
+  @Test
+  void unknownOption_exits2() {
+    assertThat(run("--prot", "5000")).isEqualTo(2);
+    assertThat(err.toString()).contains("--prot");
+  }
+
+  @Test
+  void badPortOption_exits2() {
+    assertThat(run("--port", "eighty")).isEqualTo(2);
+    assertThat(run("--port", "70000", "--data-dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("server.port");
+  }
+
+  @Test
+  void badConfig_exits2_withTheMessageAndNoStackTrace() throws Exception {
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(config, "server:\n  port: 5000\nrulez: []\n");
+
+    assertThat(run("--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("unknown key 'rulez' at top level")
+        .contains(config.toString())
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void missingConfigFile_exits2() {
+    assertThat(run("--config", dir.resolve("nope.yaml").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("nope.yaml does not exist");
+  }
+
+  @Test
+  void missingSecret_exits2_namingTheSet() throws Exception {
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(
+        config,
+        "credentials:\n"
+            + "  hub:\n"
+            + "    username: a\n"
+            + "    passwordEnv: CACHE_PROXY_TEST_SURELY_UNSET_VARIABLE\n");
+
+    assertThat(run("--config", config.toString(), "--data-dir", dir.resolve("data").toString()))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "credentials.hub: environment variable CACHE_PROXY_TEST_SURELY_UNSET_VARIABLE is not"
+                + " set");
+  }
+
+  @Test
+  void start_servesOnTheConfiguredAddress_andStopsWith0() throws Exception {
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(
+        config,
+        "server:\n"
+            + "  bindAddress: 127.0.0.1\n"
+            + "rules:\n"
+            + "  - name: up\n"
+            + "    target: \"*\"\n"
+            + "    source: \"http://127.0.0.1:9/*\"\n");
+    AtomicInteger status = new AtomicInteger();
+
+    int code =
+        run(
+            server -> {
+              HttpResponse<String> response =
+                  call(URI.create("http://127.0.0.1:" + server.port() + "/v2/"));
+              status.set(response.statusCode());
+            },
+            "--config",
+            config.toString(),
+            "--port",
+            "0",
+            "--data-dir",
+            dir.resolve("data").toString());
+
+    assertThat(code).isZero();
+    assertThat(status.get()).isEqualTo(200);
+  }
+
+  @Test
+  void portInUse_exits1_withAMessage() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path config = dir.resolve("proxy.yaml");
+      Files.writeString(
+          config, "server:\n  bindAddress: 127.0.0.1\n  port: " + taken.getLocalPort() + "\n");
+
+      assertThat(run("--config", config.toString(), "--data-dir", dir.resolve("data").toString()))
+          .isEqualTo(1);
+      assertThat(err.toString())
+          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .doesNotContain("\tat ");
+    }
+  }
+
+  private static HttpResponse<String> call(URI uri) throws InterruptedException {
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

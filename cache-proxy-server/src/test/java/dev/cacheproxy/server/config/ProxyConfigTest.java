@@ -1,0 +1,413 @@
+package dev.cacheproxy.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cacheproxy.core.OciErrorCode;
+import dev.cacheproxy.core.ProxyException;
+import dev.cacheproxy.core.UpstreamSettings;
+import dev.cacheproxy.core.spi.Credentials;
+import dev.cacheproxy.rules.RepositoryName;
+import dev.cacheproxy.rules.Route;
+import dev.cacheproxy.rules.Rule;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProxyConfigTest {
+
+  @TempDir Path dir;
+
+  private static final String FULL =
+      """
+      server:
+        port: 5001
+        bindAddress: 127.0.0.1
+      storage:
+        dataDir: /var/cache/proxy
+      upstream:
+        connectTimeout: 5s
+        responseTimeout: 1m
+        idleTimeout: 500ms
+        maxConnectionsPerRegistry: 8
+        maxConnectionsTotal: 16
+      credentials:
+        hub:
+          username: alice
+          passwordEnv: HUB_TOKEN
+        ghcr:
+          username: bob
+          passwordFile: /run/secrets/ghcr
+      rules:
+        - name: hub
+          target: "hub/*"
+          source: "docker.io/*"
+          credentials: hub
+          tagFreshness: 1h
+        - name: base
+          target: team/base
+          source: ghcr.io/acme/base
+          credentials: ghcr
+          tagFreshness: 0s
+      """;
+
+  private static String message(Runnable action) {
+    try {
+      action.run();
+    } catch (ConfigException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("expected a ConfigException");
+  }
+
+  private static String refused(String yaml) {
+    return message(() -> ProxyConfig.parse(yaml));
+  }
+
+  @Test
+  void builtIn_hasTheDocumentedDefaults() {
+    ProxyConfig config = ProxyConfig.builtIn();
+
+    assertThat(config.port()).isEqualTo(5000);
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.dataDirectory()).isEqualTo(Path.of("./data"));
+    assertThat(config.upstream()).isEqualTo(UpstreamSettings.DEFAULTS);
+    assertThat(config.credentials()).isEmpty();
+    assertThat(config.rules().rules())
+        .extracting(Rule::name)
+        .containsExactly("default", "hub", "ghcr", "quay", "k8s", "mcr", "gcr", "ecr-public");
+    assertThat(upstreamOf(config, "nginx")).isEqualTo("docker.io/library/nginx");
+    assertThat(upstreamOf(config, "hub/bitnami/redis")).isEqualTo("docker.io/bitnami/redis");
+    assertThat(upstreamOf(config, "ghcr/acme/app")).isEqualTo("ghcr.io/acme/app");
+    assertThat(upstreamOf(config, "quay/coreos/etcd")).isEqualTo("quay.io/coreos/etcd");
+    assertThat(upstreamOf(config, "k8s/pause")).isEqualTo("registry.k8s.io/pause");
+    assertThat(upstreamOf(config, "mcr/dotnet/runtime"))
+        .isEqualTo("mcr.microsoft.com/dotnet/runtime");
+    assertThat(upstreamOf(config, "gcr/distroless/static")).isEqualTo("gcr.io/distroless/static");
+    assertThat(upstreamOf(config, "ecr/docker/library/alpine"))
+        .isEqualTo("public.ecr.aws/docker/library/alpine");
+  }
+
+  private static String upstreamOf(ProxyConfig config, String name) {
+    Route route = config.rules().route(RepositoryName.of(name)).orElseThrow();
+    return route.upstreamName();
+  }
+
+  @Test
+  void parse_readsEveryKey() {
+    ProxyConfig config = ProxyConfig.parse(FULL);
+
+    assertThat(config.port()).isEqualTo(5001);
+    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.dataDirectory()).isEqualTo(Path.of("/var/cache/proxy"));
+    assertThat(config.upstream())
+        .isEqualTo(
+            new UpstreamSettings(
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(1),
+                Duration.ofMillis(500),
+                8,
+                16,
+                UpstreamSettings.DEFAULTS.userAgent()));
+    assertThat(config.credentials())
+        .containsExactly(
+            Map.entry("hub", new CredentialSet("hub", "alice", "HUB_TOKEN", null)),
+            Map.entry(
+                "ghcr", new CredentialSet("ghcr", "bob", null, Path.of("/run/secrets/ghcr"))));
+    Rule hub = config.rules().rule("hub").orElseThrow();
+    assertThat(hub.target()).isEqualTo("hub/*");
+    assertThat(hub.source().toString()).isEqualTo("docker.io/*");
+    assertThat(hub.credentials()).isEqualTo("hub");
+    assertThat(hub.tagFreshness()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.rules().rule("base").orElseThrow().tagFreshness()).isZero();
+  }
+
+  @Test
+  void parse_emptyDocument_isTheBuiltInConfiguration() {
+    ProxyConfig config = ProxyConfig.parse("");
+
+    assertThat(config.port()).isEqualTo(5000);
+    assertThat(config.rules()).isSameAs(ProxyConfig.builtIn().rules());
+  }
+
+  @Test
+  void parse_withoutRules_keepsTheBuiltInRules() {
+    ProxyConfig config = ProxyConfig.parse("server:\n  port: 6000\n");
+
+    assertThat(config.port()).isEqualTo(6000);
+    assertThat(config.rules().rules()).hasSize(8);
+  }
+
+  @Test
+  void parse_rules_replaceTheBuiltInRules() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "rules:\n"
+                + "  - name: only\n"
+                + "    target: \"x/*\"\n"
+                + "    source: \"http://127.0.0.1:5001/*\"\n");
+
+    assertThat(config.rules().rules()).extracting(Rule::name).containsExactly("only");
+    assertThat(config.rules().rule("only").orElseThrow().tagFreshness())
+        .isEqualTo(Rule.DEFAULT_TAG_FRESHNESS);
+  }
+
+  @Test
+  void unknownTopLevelKey_isRefusedNamingIt() {
+    assertThat(refused("rulez: []\n"))
+        .contains("unknown key 'rulez' at top level")
+        .contains("did you mean 'rules'?");
+  }
+
+  @Test
+  void unknownNestedKeys_areRefusedWithTheirPath() {
+    assertThat(refused("server:\n  prot: 80\n")).contains("unknown key 'prot' at server.prot");
+    assertThat(refused("upstream:\n  timeout: 5s\n"))
+        .contains("unknown key 'timeout' at upstream.timeout");
+    assertThat(refused("credentials:\n  hub:\n    user: a\n")).contains("credentials.hub.user");
+    assertThat(
+            refused(
+                """
+                rules:
+                  - name: a
+                    target: "a/*"
+                    source: "docker.io/*"
+                  - name: b
+                    target: "b/*"
+                    source: "docker.io/*"
+                  - name: hub
+                    target: "hub/*"
+                    sourc: "docker.io/*"
+                """))
+        .contains("unknown key 'sourc' at rules[2].sourc (rule 'hub')")
+        .contains("did you mean 'source'?");
+  }
+
+  @Test
+  void badDurations_areRefusedNamingTheKey() {
+    assertThat(refused("upstream:\n  connectTimeout: 10\n"))
+        .contains("upstream.connectTimeout")
+        .contains("not a duration");
+    assertThat(refused("upstream:\n  idleTimeout: soon\n"))
+        .contains("upstream.idleTimeout")
+        .contains("'soon'");
+    assertThat(
+            refused(
+                "rules:\n"
+                    + "  - name: x\n"
+                    + "    target: \"x/*\"\n"
+                    + "    source: \"docker.io/*\"\n"
+                    + "    tagFreshness: 5 minutes\n"))
+        .contains("rules[0].tagFreshness (rule 'x')")
+        .contains("'5 minutes'");
+    assertThat(refused("upstream:\n  connectTimeout: 0s\n"))
+        .contains("upstream.connectTimeout must be a positive duration");
+  }
+
+  @Test
+  void durations_takeTheDocumentedUnits() {
+    assertThat(Durations.parse("k", "500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("k", "30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Durations.parse("k", "5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(Durations.parse("k", "1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(Durations.parse("k", "2d")).isEqualTo(Duration.ofDays(2));
+    assertThat(Durations.parse("k", "0s")).isZero();
+    assertThat(message(() -> Durations.parse("k", "-5s"))).startsWith("k: '-5s' is not a duration");
+    assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("90m");
+    assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+  }
+
+  @Test
+  void badValues_areRefusedNamingTheKey() {
+    assertThat(refused("server:\n  port: 70000\n"))
+        .contains("server.port must be an integer from 0 to 65535");
+    assertThat(refused("server:\n  port: http\n")).contains("server.port");
+    assertThat(refused("server: 5000\n")).contains("server must be a mapping");
+    assertThat(refused("server:\n  bindAddress: 12\n"))
+        .contains("server.bindAddress must be a string");
+    assertThat(refused("upstream:\n  maxConnectionsPerRegistry: 0\n"))
+        .contains("upstream.maxConnectionsPerRegistry");
+    assertThat(refused("rules: docker.io\n")).contains("rules must be a list");
+    assertThat(refused("rules: []\n")).contains("rules: the list is empty");
+  }
+
+  @Test
+  void invalidYaml_isRefusedWithItsLocation() {
+    assertThat(refused("server:\n  port: [\n")).startsWith("invalid YAML (line");
+    assertThat(refused("server:\n  port: 1\n  port: 2\n"))
+        .contains("invalid YAML")
+        .contains("port");
+    assertThat(refused("rules:\n  - name: x\n    target: *\n    source: \"docker.io/*\"\n"))
+        .contains("quote values that start with *");
+  }
+
+  @Test
+  void ruleErrors_carryTheRuleName() {
+    assertThat(
+            refused(
+                "rules:\n"
+                    + "  - name: hub\n"
+                    + "    target: \"hub/*\"\n"
+                    + "    source: docker.io/library/nginx\n"))
+        .contains("rules[0]: rule 'hub'")
+        .contains("needs a wildcard source");
+    assertThat(refused("rules:\n  - name: bad\n    target: \"x/*\"\n    source: nohost\n"))
+        .contains("rule 'bad': field 'source'");
+    assertThat(refused("rules:\n  - name: up\n    target: \"X/*\"\n    source: \"docker.io/*\"\n"))
+        .contains("rule 'up': field 'target'");
+    assertThat(
+            refused(
+                "rules:\n"
+                    + "  - name: a\n"
+                    + "    target: \"x/*\"\n"
+                    + "    source: \"docker.io/*\"\n"
+                    + "  - name: b\n"
+                    + "    target: \"x/*\"\n"
+                    + "    source: \"quay.io/*\"\n"))
+        .contains("rules 'a' and 'b' both claim target 'x/*'");
+    assertThat(refused("rules:\n  - name: a\n    source: \"docker.io/*\"\n"))
+        .contains("rules[0].target (rule 'a') is missing");
+  }
+
+  @Test
+  void ruleNamingAMissingCredentialSet_isRefused() {
+    assertThat(
+            refused(
+                "rules:\n"
+                    + "  - name: hub\n"
+                    + "    target: \"hub/*\"\n"
+                    + "    source: \"docker.io/*\"\n"
+                    + "    credentials: hubb\n"))
+        .contains("rule 'hub'")
+        .contains("'hubb'")
+        .contains("defined: none");
+  }
+
+  @Test
+  void credentialSets_needExactlyOnePasswordSource() {
+    assertThat(refused("credentials:\n  hub:\n    username: a\n"))
+        .contains("credentials.hub: set exactly one of passwordEnv and passwordFile");
+    assertThat(
+            refused(
+                "credentials:\n"
+                    + "  hub:\n"
+                    + "    username: a\n"
+                    + "    passwordEnv: X\n"
+                    + "    passwordFile: /x\n"))
+        .contains("credentials.hub: set exactly one");
+    assertThat(refused("credentials:\n  hub:\n    passwordEnv: X\n"))
+        .contains("credentials.hub.username is missing");
+    assertThat(refused("credentials:\n  hub:\n    username: a\n    passwordEnv: 'not a var'\n"))
+        .contains("credentials.hub.passwordEnv");
+  }
+
+  @Test
+  void passwordFromEnvironment_isReadAtLookup() {
+    ProxyConfig config = ProxyConfig.parse(FULL);
+    Map<String, String> env = new java.util.HashMap<>(Map.of("HUB_TOKEN", "s3cret-1"));
+    ConfiguredCredentialSource source = config.credentialSource(env::get);
+
+    assertThat(source.credentials("hub")).hasValue(new Credentials("alice", "s3cret-1"));
+    env.put("HUB_TOKEN", "s3cret-2");
+    assertThat(source.credentials("hub")).hasValue(new Credentials("alice", "s3cret-2"));
+    assertThat(source.credentials("nope")).isEmpty();
+  }
+
+  @Test
+  void passwordFromFile_dropsTheTrailingNewline() throws Exception {
+    Path secret = dir.resolve("token");
+    Files.writeString(secret, "file-s3cret\r\n", StandardCharsets.UTF_8);
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "credentials:\n  q:\n    username: bob\n    passwordFile: " + secret + "\n");
+
+    assertThat(config.credentialSource(name -> null).credentials("q"))
+        .hasValue(new Credentials("bob", "file-s3cret"));
+  }
+
+  @Test
+  void missingSecrets_areReportedAtStart_namingTheSet() {
+    ProxyConfig config = ProxyConfig.parse(FULL).withDataDirectory(dir.resolve("data"));
+
+    assertThat(message(() -> config.newCacheProxy(name -> null)))
+        .isEqualTo("credentials.hub: environment variable HUB_TOKEN is not set");
+    assertThat(message(() -> config.newCacheProxy(name -> "x")))
+        .isEqualTo("credentials.ghcr: password file /run/secrets/ghcr does not exist");
+  }
+
+  @Test
+  void secretGoneAfterStart_isUnavailable_withoutNamingTheVariable() {
+    ConfiguredCredentialSource source = ProxyConfig.parse(FULL).credentialSource(name -> null);
+
+    assertThatThrownBy(() -> source.credentials("hub"))
+        .isInstanceOfSatisfying(
+            ProxyException.class, e -> assertThat(e.code()).isEqualTo(OciErrorCode.UNAVAILABLE))
+        .hasMessageContaining("credential set 'hub'")
+        .hasMessageNotContaining("HUB_TOKEN");
+  }
+
+  @Test
+  void secrets_neverShowInToString() throws Exception {
+    Path secret = dir.resolve("token");
+    Files.writeString(secret, "file-s3cret\n");
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "credentials:\n"
+                + "  hub:\n"
+                + "    username: alice\n"
+                + "    passwordEnv: HUB_TOKEN\n"
+                + "  q:\n"
+                + "    username: bob\n"
+                + "    passwordFile: "
+                + secret
+                + "\n");
+    ConfiguredCredentialSource source = config.credentialSource(name -> "env-s3cret");
+
+    assertThat(config.toString()).contains("HUB_TOKEN").doesNotContain("s3cret");
+    assertThat(source.toString()).doesNotContain("s3cret");
+    assertThat(source.credentials("hub").orElseThrow().toString()).doesNotContain("env-s3cret");
+    assertThat(source.credentials("q").orElseThrow().toString()).doesNotContain("file-s3cret");
+  }
+
+  @Test
+  void load_namesTheFile() throws Exception {
+    Path file = dir.resolve("proxy.yaml");
+    Files.writeString(file, "rulez: []\n");
+
+    assertThat(message(() -> ProxyConfig.load(file))).startsWith(file + ": unknown key 'rulez'");
+    assertThat(message(() -> ProxyConfig.load(dir.resolve("missing.yaml"))))
+        .contains("missing.yaml does not exist");
+  }
+
+  @Test
+  void load_readsAFile() throws Exception {
+    Path file = dir.resolve("proxy.yaml");
+    Files.writeString(file, FULL);
+
+    assertThat(ProxyConfig.load(file).toString()).isEqualTo(ProxyConfig.parse(FULL).toString());
+  }
+
+  @Test
+  void withPortAndDataDirectory_replaceOnlyThose() {
+    ProxyConfig config = ProxyConfig.builtIn().withPort(0).withDataDirectory(dir);
+
+    assertThat(config.port()).isZero();
+    assertThat(config.dataDirectory()).isEqualTo(dir);
+    assertThat(config.rules()).isSameAs(ProxyConfig.builtIn().rules());
+    assertThat(message(() -> ProxyConfig.builtIn().withPort(65536))).contains("server.port");
+  }
+
+  @Test
+  void describe_showsARuleTheWayTheServerLogsIt() {
+    ProxyConfig config = ProxyConfig.parse(FULL);
+
+    assertThat(ProxyConfig.describe(config.rules().rule("hub").orElseThrow()))
+        .isEqualTo("hub: hub/* -> docker.io/* (credentials hub) (tagFreshness 1h)");
+    assertThat(ProxyConfig.describe(ProxyConfig.builtIn().rules().rule("ghcr").orElseThrow()))
+        .isEqualTo("ghcr: ghcr/* -> ghcr.io/*");
+  }
+}

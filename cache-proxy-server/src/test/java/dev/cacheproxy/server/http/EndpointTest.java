@@ -1,0 +1,120 @@
+package dev.cacheproxy.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.OciErrorCode;
+import dev.cacheproxy.core.ProxyException;
+import dev.cacheproxy.core.Tag;
+import dev.cacheproxy.rules.RepositoryName;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class EndpointTest {
+
+  private static final String DIGEST = "sha256:" + "a".repeat(64);
+
+  private static Endpoint get(String path) {
+    return Endpoint.parse("GET", path, Map.of());
+  }
+
+  private static Map<String, Deque<String>> query(String name, String value) {
+    return Map.of(name, new ArrayDeque<>(List.of(value)));
+  }
+
+  private static OciErrorCode codeOf(Runnable parse) {
+    try {
+      parse.run();
+    } catch (ProxyException e) {
+      return e.code();
+    }
+    throw new AssertionError("expected a ProxyException");
+  }
+
+  @Test
+  void base() {
+    assertThat(get("/v2/")).isEqualTo(new Endpoint.Base());
+    assertThat(get("/v2")).isEqualTo(new Endpoint.Base());
+    assertThat(Endpoint.parse("HEAD", "/v2/", Map.of())).isEqualTo(new Endpoint.Base());
+  }
+
+  @Test
+  void manifest_nameWithSlashes_isReadFromTheRight() {
+    assertThat(get("/v2/hub/library/nginx/manifests/1.27-alpine"))
+        .isEqualTo(
+            new Endpoint.Manifest(
+                RepositoryName.of("hub/library/nginx"), Tag.parse("1.27-alpine")));
+    assertThat(get("/v2/a/manifests/b/manifests/latest"))
+        .isEqualTo(new Endpoint.Manifest(RepositoryName.of("a/manifests/b"), Tag.parse("latest")));
+    assertThat(get("/v2/nginx/manifests/" + DIGEST))
+        .isEqualTo(new Endpoint.Manifest(RepositoryName.of("nginx"), Digest.parse(DIGEST)));
+  }
+
+  @Test
+  void blob_nameWithSlashes_isReadFromTheRight() {
+    assertThat(get("/v2/ghcr/acme/tools/blobs/" + DIGEST))
+        .isEqualTo(new Endpoint.Blob(RepositoryName.of("ghcr/acme/tools"), Digest.parse(DIGEST)));
+    assertThat(get("/v2/blobs/blobs/" + DIGEST))
+        .isEqualTo(new Endpoint.Blob(RepositoryName.of("blobs"), Digest.parse(DIGEST)));
+  }
+
+  @Test
+  void tagsAndCatalog_readThePage() {
+    assertThat(Endpoint.parse("GET", "/v2/hub/library/nginx/tags/list", query("n", "50")))
+        .isEqualTo(new Endpoint.Tags(RepositoryName.of("hub/library/nginx"), new Page(50, null)));
+    assertThat(Endpoint.parse("GET", "/v2/_catalog", query("last", "a/b")))
+        .isEqualTo(new Endpoint.Catalog(new Page(Integer.MAX_VALUE, "a/b")));
+    assertThat(Endpoint.parse("GET", "/v2/x/tags/list", query("n", "0")))
+        .isEqualTo(new Endpoint.Tags(RepositoryName.of("x"), new Page(0, null)));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "/v2/Library/nginx/manifests/latest, NAME_INVALID",
+    "/v2//manifests/latest, NAME_INVALID",
+    "/v2/manifests/latest, NAME_INVALID",
+    "/v2/a..b/blobs/sha256:abc, NAME_INVALID",
+    "/v2/-x/tags/list, NAME_INVALID",
+    "/v2/nginx/blobs/sha256:abc, DIGEST_INVALID",
+    "/v2/nginx/blobs/md5:" + "0123456789abcdef0123456789abcdef, DIGEST_INVALID",
+    "/v2/nginx/blobs/latest, DIGEST_INVALID",
+    "/v2/nginx/manifests/sha256:XYZ, DIGEST_INVALID",
+    "/v2/nginx/manifests/.hidden, MANIFEST_INVALID",
+    "/v2/nginx/manifests/, MANIFEST_INVALID",
+    "/v2/nginx, NAME_UNKNOWN",
+    "/v2/nginx/manifests/a/b, NAME_UNKNOWN",
+    "/v2/nginx/tags, NAME_UNKNOWN",
+    "/favicon.ico, NAME_UNKNOWN",
+    "/, NAME_UNKNOWN",
+    "/v2/nginx/blobs/uploads/, UNSUPPORTED",
+    "/v2/nginx/blobs/uploads/1234-5678, UNSUPPORTED",
+  })
+  void invalidRequests_carryTheParsersCodes(String path, OciErrorCode code) {
+    assertThat(codeOf(() -> get(path))).as(path).isEqualTo(code);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"PUT", "POST", "PATCH", "DELETE", "OPTIONS"})
+  void writes_areUnsupported(String method) {
+    assertThatThrownBy(() -> Endpoint.parse(method, "/v2/nginx/manifests/latest", Map.of()))
+        .isInstanceOf(ProxyException.class)
+        .hasMessageContaining(method)
+        .hasMessageContaining("read-only pull-through cache")
+        .satisfies(
+            e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.UNSUPPORTED));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"-1", "10001", "abc", "1.5", "''"})
+  void badPageSize_is400(String n) {
+    assertThatThrownBy(() -> Endpoint.parse("GET", "/v2/x/tags/list", query("n", n)))
+        .isInstanceOfSatisfying(ProxyException.class, e -> assertThat(e.code()).isEqualTo(OciErrorCode.PAGINATION_NUMBER_INVALID))
+        .hasMessageContaining("query parameter n");
+  }
+}
