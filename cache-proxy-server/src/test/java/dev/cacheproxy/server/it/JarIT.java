@@ -1,0 +1,220 @@
+package dev.cacheproxy.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the packaged {@code cache-proxy-server.jar} with {@code java -jar}, as users do. Failsafe
+ * runs after {@code package}, so the jar is beside this class's {@code test-classes} folder.
+ */
+class JarIT extends EndToEndTestBase {
+
+  private static final String REPO = "it/jar";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+
+  @Test
+  void jar_servesPullsThroughTheConfiguredUpstream(@TempDir Path tmp) throws Exception {
+    TestImages.Image image = TestImages.write(tmp.resolve("layout"), "v1", 5005, 1024, 256 * 1024);
+    skopeo().push(image.layout(), "v1", registry().ref(REPO, "v1"));
+    Path direct = tmp.resolve("direct");
+    skopeo().copy(registry().ref(REPO, "v1"), direct);
+    Path config =
+        Files.writeString(tmp.resolve("proxy.yml"), InProcessProxy.configYaml(registry()));
+    int port = FreePorts.find();
+
+    try (JarProcess jar = JarProcess.start(tmp, config, port)) {
+      jar.awaitV2(port);
+      Path proxied = tmp.resolve("proxied");
+      skopeo()
+          .copy("docker://127.0.0.1:" + port + "/" + InProcessProxy.PREFIX + REPO + ":v1", proxied);
+      Folders.assertIdentical(direct, proxied);
+      assertThat(jar.isAlive()).as("the proxy is still running%s", jar.logTail()).isTrue();
+    }
+  }
+
+  @Test
+  void jar_exitsWithCode2_onAnUnknownConfigKey(@TempDir Path tmp) throws Exception {
+    Path config =
+        Files.writeString(
+            tmp.resolve("bad.yml"), InProcessProxy.configYaml(registry()) + "bogusSetting: 42\n");
+
+    try (JarProcess jar = JarProcess.start(tmp, config, FreePorts.find())) {
+      int exitCode = jar.awaitExit();
+      assertThat(exitCode).as("exit code for a bad config%s", jar.logTail()).isEqualTo(2);
+      assertThat(jar.output()).as("the error names the unknown key").contains("bogusSetting");
+    }
+  }
+
+  @Test
+  void jar_startsWithTheBuiltInRules_whenTheConfigHasNone(@TempDir Path tmp) throws Exception {
+    // No rules key: the built-in rules apply. The file only keeps the listener on loopback (the
+    // built-in server.bindAddress is 0.0.0.0, and the command line has no option for it). Nothing
+    // is pulled: the built-in rules point at public registries.
+    Path config =
+        Files.writeString(tmp.resolve("builtin-rules.yml"), "server:\n  bindAddress: 127.0.0.1\n");
+    int port = FreePorts.find();
+    try (JarProcess jar = JarProcess.start(tmp, config, port)) {
+      jar.awaitV2(port);
+      assertThat(jar.isAlive()).as("the proxy is still running%s", jar.logTail()).isTrue();
+      assertThat(jar.output()).as("the startup log lists the built-in rules").contains("docker.io");
+    }
+  }
+
+  /** The packaged jar, failing clearly if the build did not make it. */
+  static Path jarFile() throws URISyntaxException {
+    // <build dir>/test-classes -> <build dir>/cache-proxy-server.jar, whatever the build dir's name
+    Path testClasses =
+        Path.of(JarIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path jar = testClasses.resolveSibling("cache-proxy-server.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new AssertionError(
+          jar
+              + " does not exist: run the integration tests with `mvn verify` (or ./run-tests),"
+              + " which packages the jar before Failsafe runs");
+    }
+    return jar;
+  }
+
+  /** A {@code java -jar cache-proxy-server.jar} process with its output in a log file. */
+  static final class JarProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private JarProcess(Process process, Path log) {
+      this.process = process;
+      this.log = log;
+    }
+
+    /**
+     * Starts {@code java -jar cache-proxy-server.jar --config <config> --port <port> --data-dir
+     * <dir>/data} in {@code dir}, with the JVM running this test.
+     */
+    static JarProcess start(Path dir, Path config, int port) throws Exception {
+      return start(
+          dir,
+          "--config",
+          config.toString(),
+          "--port",
+          Integer.toString(port),
+          "--data-dir",
+          dir.resolve("data").toString());
+    }
+
+    /** Starts the jar with {@code args} and the JVM running this test, in {@code dir}. */
+    static JarProcess start(Path dir, String... args) throws Exception {
+      String java =
+          ProcessHandle.current()
+              .info()
+              .command()
+              .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      List<String> command = new ArrayList<>(List.of(java, "-jar", jarFile().toString()));
+      command.addAll(List.of(args));
+      Path log = Files.createTempFile(dir, "jar-", ".log");
+      Process process =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+      return new JarProcess(process, log);
+    }
+
+    /** Waits until {@code GET /v2/} on {@code port} answers 200. */
+    void awaitV2(int port) throws InterruptedException {
+      URI uri = URI.create("http://127.0.0.1:" + port + "/v2/");
+      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      int lastStatus = -1;
+      while (true) {
+        if (!process.isAlive()) {
+          throw new AssertionError(
+              "the proxy exited with code "
+                  + process.exitValue()
+                  + " before answering"
+                  + logTail());
+        }
+        try {
+          HttpResponse<Void> response =
+              http.send(
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.discarding());
+          lastStatus = response.statusCode();
+          if (lastStatus == 200) {
+            return;
+          }
+        } catch (IOException e) {
+          // not listening yet
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "GET "
+                  + uri
+                  + " did not answer 200 within "
+                  + START_TIMEOUT
+                  + " (last status "
+                  + lastStatus
+                  + ")"
+                  + logTail());
+        }
+        process.waitFor(50, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    /** Waits for the process to exit on its own and returns its exit code. */
+    int awaitExit() throws InterruptedException {
+      if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("the proxy did not exit within " + EXIT_TIMEOUT + logTail());
+      }
+      return process.exitValue();
+    }
+
+    boolean isAlive() {
+      return process.isAlive();
+    }
+
+    /** Everything the process printed so far. */
+    String output() throws IOException {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    String logTail() {
+      return "\n--- java -jar output (tail) ---\n" + LogTail.of(log);
+    }
+
+    /** Stops the process (SIGTERM, then SIGKILL) and waits for it. */
+    @Override
+    public void close() {
+      if (!process.isAlive()) {
+        return;
+      }
+      process.destroy();
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(20, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
