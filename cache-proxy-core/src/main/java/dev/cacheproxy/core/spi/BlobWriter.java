@@ -24,6 +24,15 @@ public interface BlobWriter extends Closeable {
   long written();
 
   /**
+   * Checks the digest (and the size, unless {@code expectedSize} is -1) without publishing the
+   * blob; nothing can be written after it. Lets a caller release verified bytes to readers before
+   * the slower {@link #commit}, which verifies too if this was not called.
+   *
+   * @throws DigestMismatchException if the content does not match; the temporary file is deleted
+   */
+  void verify(long expectedSize) throws IOException;
+
+  /**
    * Checks the digest (and the size, unless {@code expectedSize} is -1), forces the data to disk
    * and moves the file atomically to its place.
    *

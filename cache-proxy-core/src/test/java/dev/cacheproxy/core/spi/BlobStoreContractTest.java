@@ -10,6 +10,7 @@ import dev.cacheproxy.core.ProxyException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -283,5 +284,36 @@ public abstract class BlobStoreContractTest {
     StoredBlob again = put(content);
 
     assertThat(Files.readAllBytes(again.path())).isEqualTo(content);
+  }
+
+  @Test
+  void verify_thenCommit_publishesAndRefusesFurtherWrites() throws IOException {
+    byte[] content = "verified first".getBytes(StandardCharsets.UTF_8);
+    Digest digest = Digest.sha256(content);
+    try (BlobWriter writer = store.create(digest)) {
+      writer.write(ByteBuffer.wrap(content));
+      writer.verify(content.length);
+      assertThat(store.get(digest)).isEmpty();
+      assertThatThrownBy(
+              () -> writer.write(ByteBuffer.wrap(content)))
+          .isInstanceOf(IOException.class);
+      writer.commit(content.length);
+    }
+    assertThat(store.get(digest)).isPresent();
+  }
+
+  @Test
+  void verify_mismatch_deletesTemporaryFileAndPublishesNothing() throws IOException {
+    byte[] content = "wrong bytes".getBytes(StandardCharsets.UTF_8);
+    Digest digest = Digest.sha256("right bytes".getBytes(StandardCharsets.UTF_8));
+    Path temp;
+    try (BlobWriter writer = store.create(digest)) {
+      temp = writer.temporaryFile();
+      writer.write(ByteBuffer.wrap(content));
+      assertThatThrownBy(() -> writer.verify(-1))
+          .isInstanceOf(DigestMismatchException.class);
+    }
+    assertThat(temp).doesNotExist();
+    assertThat(store.get(digest)).isEmpty();
   }
 }

@@ -143,6 +143,14 @@ public final class BlobFetcher implements Closeable {
     if (failure != null) {
       throw asProxyException(fill.digest(), failure);
     }
+    try {
+      Optional<StoredBlob> stored = fill.storedOnceVerified();
+      if (stored.isPresent()) {
+        return new StoredBlobStream(stored.get());
+      }
+    } catch (IOException e) {
+      throw asProxyException(fill.digest(), e.getCause() != null ? e.getCause() : e);
+    }
     return new FillBlobStream(fill);
   }
 

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -20,22 +21,25 @@ import org.jspecify.annotations.Nullable;
  * number of {@link FillInputStream readers} wait on it.
  *
  * <p>Concurrency: every field is guarded by {@link #lock}, and every publication signals {@link
- * #changed} to all waiters. The state only moves forward: {@code STARTING → STREAMING → COMMITTED}
- * or {@code → FAILED} from either earlier state ({@code STARTING → COMMITTED} too, when the blob
+ * #changed} to all waiters. The state only moves forward: {@code STARTING → STREAMING → VERIFIED →
+ * COMMITTED} or {@code → FAILED} from any earlier state ({@code STARTING → COMMITTED} too, when the blob
  * turned out to be stored already); a late publication into an ended fill is ignored. {@code
  * written} only grows. Readers wait in bounded slices and re-check the state after each, so even a
  * missed signal costs one slice, never a hang. The lock is held only to read or write these fields,
  * never across I/O.
  *
- * <p>The rule that keeps unverified bytes from clients: until the fill is COMMITTED, readers may
+ * <p>The rule that keeps unverified bytes from clients: until the fill is VERIFIED, readers may
  * read only up to {@code written - 1}. The last byte of a blob is delivered only after its digest
- * was checked, so a mismatch ends every reader with an error before any of them is complete.
+ * was checked, so a mismatch ends every reader with an error before any of them is complete. Once
+ * verified, the bytes stay readable through the channels readers already hold, even if making the
+ * blob durable (fsync and rename, which is slow for large blobs) then fails.
  */
 final class Fill {
 
   enum State {
     STARTING,
     STREAMING,
+    VERIFIED,
     COMMITTED,
     FAILED
   }
@@ -48,6 +52,7 @@ final class Fill {
   private State state = State.STARTING;
   private long size = -1;
   private long written;
+  private long verifiedSize = -1;
   private @Nullable Path temporaryFile;
   private @Nullable StoredBlob stored;
   private @Nullable Throwable failure;
@@ -89,11 +94,27 @@ final class Fill {
     }
   }
 
+  /** Publishes that the temporary file holds the whole blob and its digest was checked. */
+  void verified(long size) {
+    lock.lock();
+    try {
+      if (state == State.STREAMING) {
+        this.size = size;
+        this.written = size;
+        this.verifiedSize = size;
+        state = State.VERIFIED;
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Publishes that the blob was verified and is in the store. */
   void committed(StoredBlob blob) {
     lock.lock();
     try {
-      if (state == State.STARTING || state == State.STREAMING) {
+      if (state == State.STARTING || state == State.STREAMING || state == State.VERIFIED) {
         stored = blob;
         size = blob.size();
         written = blob.size();
@@ -109,7 +130,7 @@ final class Fill {
   void failed(Throwable cause) {
     lock.lock();
     try {
-      if (state == State.STARTING || state == State.STREAMING) {
+      if (state == State.STARTING || state == State.STREAMING || state == State.VERIFIED) {
         failure = cause;
         state = State.FAILED;
         changed.signalAll();
@@ -143,7 +164,8 @@ final class Fill {
   OptionalLong knownSize() {
     lock.lock();
     try {
-      boolean live = state == State.STREAMING || state == State.COMMITTED;
+      boolean live =
+          state == State.STREAMING || state == State.VERIFIED || state == State.COMMITTED;
       return live && size >= 0 ? OptionalLong.of(size) : OptionalLong.empty();
     } finally {
       lock.unlock();
@@ -164,6 +186,26 @@ final class Fill {
   }
 
   /**
+   * For a fill whose bytes are all verified: waits for the (short) step that makes the blob
+   * durable and returns it, so a late joiner is served the stored file. Empty while the fill is
+   * still streaming.
+   *
+   * @throws IOException if the fill failed
+   */
+  Optional<StoredBlob> storedOnceVerified() throws IOException {
+    lock.lock();
+    try {
+      throwIfFailed();
+      if (state != State.VERIFIED && state != State.COMMITTED) {
+        return Optional.empty();
+      }
+      return Optional.of(awaitCommitted());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Opens a channel on the blob's bytes: the temporary file while the fill runs, the stored file
    * once it is committed. Waits for the headers if they have not arrived.
    */
@@ -176,7 +218,7 @@ final class Fill {
         awaitSlice();
       }
       throwIfFailed();
-      temporary = state == State.STREAMING;
+      temporary = state == State.STREAMING || state == State.VERIFIED;
       path = temporary ? requireNonNull(temporaryFile) : requireNonNull(stored).path();
     } finally {
       lock.unlock();
@@ -236,6 +278,10 @@ final class Fill {
 
   /** Readable bytes at {@code position}: positive, 0 to wait, or -1 at the end. Holds the lock. */
   private long readable(long position) throws IOException {
+    if (verifiedSize >= 0) {
+      // Verified bytes are good whatever happens to the commit; a reader's channel still has them.
+      return position < verifiedSize ? verifiedSize - position : -1;
+    }
     throwIfFailed();
     if (state == State.COMMITTED) {
       return position < size ? size - position : -1;

@@ -76,6 +76,13 @@ final class FillTask implements Runnable {
         fill.streaming(size, writer.temporaryFile());
         copy(upstream.body(), writer, size);
         try {
+          writer.verify(size);
+        } catch (IOException e) {
+          throw storageFailure("cannot verify", e);
+        }
+        // Readers may take the last byte now; making the blob durable (fsync, rename) follows.
+        fill.verified(writer.written());
+        try {
           return writer.commit(size);
         } catch (IOException e) {
           throw storageFailure("cannot commit", e);

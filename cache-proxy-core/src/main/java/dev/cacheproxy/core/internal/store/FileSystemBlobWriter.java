@@ -33,6 +33,7 @@ final class FileSystemBlobWriter implements BlobWriter {
   private final FileChannel channel;
   private final MessageDigest hasher;
   private volatile long written;
+  private boolean verified;
   private boolean committed;
   private boolean moved;
   private boolean closed;
@@ -69,6 +70,9 @@ final class FileSystemBlobWriter implements BlobWriter {
   @Override
   public void write(ByteBuffer buffer) throws IOException {
     ensureWritable();
+    if (verified) {
+      throw new IOException("the writer of " + expected + " is already verified");
+    }
     int length = buffer.remaining();
     hasher.update(buffer.duplicate());
     while (buffer.hasRemaining()) {
@@ -83,8 +87,12 @@ final class FileSystemBlobWriter implements BlobWriter {
   }
 
   @Override
-  public StoredBlob commit(long expectedSize) throws IOException {
+  public void verify(long expectedSize) throws IOException {
     ensureWritable();
+    if (verified) {
+      return;
+    }
+    boolean ok = false;
     try {
       long size = written;
       if (expectedSize != -1 && size != expectedSize) {
@@ -97,6 +105,21 @@ final class FileSystemBlobWriter implements BlobWriter {
         throw new DigestMismatchException(
             "content fetched as " + expected + " hashed to " + actual + " (" + size + " bytes)");
       }
+      verified = true;
+      ok = true;
+    } finally {
+      if (!ok) {
+        close();
+      }
+    }
+  }
+
+  @Override
+  public StoredBlob commit(long expectedSize) throws IOException {
+    ensureWritable();
+    try {
+      verify(expectedSize);
+      long size = written;
       channel.force(true);
       channel.close();
       publish();

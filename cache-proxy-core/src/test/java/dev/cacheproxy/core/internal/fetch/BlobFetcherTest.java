@@ -13,6 +13,7 @@ import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
 import dev.cacheproxy.core.spi.BlobWriter;
 import dev.cacheproxy.core.spi.StoredBlob;
+import dev.cacheproxy.core.spi.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -242,6 +243,83 @@ class BlobFetcherTest {
   }
 
   @Test
+  void open_verifiedBlob_readersFinishBeforeTheSlowCommit() throws Exception {
+    byte[] content = randomBytes(300_000, SEED + 40);
+    Digest digest = Digest.sha256(content);
+    CountDownLatch commitMayProceed = new CountDownLatch(1);
+    BlobFetcher slowCommits = new BlobFetcher(new CommitGatedStore(store, commitMayProceed), executor);
+    ScriptedSource source = new ScriptedSource().serve(content.length, new GatedBody(content));
+
+    try (BlobStream stream = slowCommits.open(digest, source);
+        InputStream in = stream.open(0)) {
+      assertThat(in.readAllBytes()).isEqualTo(content);
+      assertThat(store.get(digest)).as("not yet durable while the reader completed").isEmpty();
+    } finally {
+      commitMayProceed.countDown();
+    }
+    executor.awaitFinished(1);
+    assertThat(store.get(digest)).isPresent();
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  /** A store whose writers wait for a latch before committing, like a slow fsync. */
+  private record CommitGatedStore(BlobStore delegate, CountDownLatch gate) implements BlobStore {
+    @Override
+    public java.util.Optional<StoredBlob> get(Digest digest) throws IOException {
+      return delegate.get(digest);
+    }
+
+    @Override
+    public boolean delete(Digest digest) throws IOException {
+      return delegate.delete(digest);
+    }
+
+    @Override
+    public BlobWriter create(Digest expected) throws IOException {
+      BlobWriter writer = delegate.create(expected);
+      return new BlobWriter() {
+        @Override
+        public Path temporaryFile() {
+          return writer.temporaryFile();
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer buffer) throws IOException {
+          writer.write(buffer);
+        }
+
+        @Override
+        public long written() {
+          return writer.written();
+        }
+
+        @Override
+        public void verify(long expectedSize) throws IOException {
+          writer.verify(expectedSize);
+        }
+
+        @Override
+        public StoredBlob commit(long expectedSize) throws IOException {
+          try {
+            if (!gate.await(10, TimeUnit.SECONDS)) {
+              throw new IOException("commit gate never opened");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+          }
+          return writer.commit(expectedSize);
+        }
+
+        @Override
+        public void close() throws IOException {
+          writer.close();
+        }
+      };
+    }
+  }
+
+  @Test
   void open_bodyShorterThanAnnounced_readersFailAndNothingIsStored() throws Exception {
     byte[] content = randomBytes(100_000, SEED + 5);
     Digest digest = Digest.sha256(content);
@@ -420,6 +498,7 @@ class BlobFetcherTest {
       assertThat(stream.size()).isEqualTo(content.length);
     }
 
+    executor.awaitFinished(1);
     assertThat(store.get(digest)).isPresent();
   }
 
