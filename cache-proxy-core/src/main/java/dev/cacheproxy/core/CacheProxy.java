@@ -27,6 +27,7 @@ import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,6 +62,7 @@ public final class CacheProxy implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheProxy.class);
   private static final int MAX_TAG_PAGES = 1000;
+  private static final int CLOSE_WAIT_SECONDS = 5;
 
   private final RuleSet rules;
   private final CredentialSource credentials;
@@ -206,11 +208,26 @@ public final class CacheProxy implements Closeable {
                         + ")"));
   }
 
+  /**
+   * Stops fetching: new fills are refused, fills in flight get up to {@value #CLOSE_WAIT_SECONDS}
+   * seconds to finish (a fill cut short leaves only a temporary file, removed at the next start),
+   * then the upstream connections are closed.
+   */
   @Override
   public void close() {
     fetcher.close();
     fillExecutor.shutdown();
-    client.close();
+    try {
+      if (!fillExecutor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warn("{} blob fills still running after {} s; stopping them", fetcher.fillsInFlight(), CLOSE_WAIT_SECONDS);
+        fillExecutor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fillExecutor.shutdownNow();
+    } finally {
+      client.close();
+    }
   }
 
   private Optional<StoredBlob> storedBlob(Digest digest) {

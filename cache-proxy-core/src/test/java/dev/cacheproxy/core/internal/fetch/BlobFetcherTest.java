@@ -248,10 +248,13 @@ class BlobFetcherTest {
     Digest digest = Digest.sha256(content);
     CountDownLatch commitMayProceed = new CountDownLatch(1);
     BlobFetcher slowCommits = new BlobFetcher(new CommitGatedStore(store, commitMayProceed), executor);
-    ScriptedSource source = new ScriptedSource().serve(content.length, new GatedBody(content));
+    CountDownLatch go = new CountDownLatch(1);
+    ScriptedSource source =
+        new ScriptedSource().serve(content.length, new GatedBody(content).pauseAt(0, go));
 
     try (BlobStream stream = slowCommits.open(digest, source);
         InputStream in = stream.open(0)) {
+      go.countDown();
       assertThat(in.readAllBytes()).isEqualTo(content);
       assertThat(store.get(digest)).as("not yet durable while the reader completed").isEmpty();
     } finally {
