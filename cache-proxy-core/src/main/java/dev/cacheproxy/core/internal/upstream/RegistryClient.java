@@ -64,7 +64,7 @@ public final class RegistryClient implements Closeable {
    * @param accept the media types to ask for; empty for the OCI and Docker image manifest and index
    *     types
    * @param credentials the rule's credentials, or null to pull anonymously
-   * @throws ProxyException MANIFEST_INVALID for a manifest that is too large, DIGEST_INVALID
+   * @throws ProxyException MANIFEST_INVALID for a manifest that is too large, a DigestMismatchException (UNAVAILABLE)
    *     ({@link DigestMismatchException}) when the content does not match, and the others above
    */
   public UpstreamManifest getManifest(
