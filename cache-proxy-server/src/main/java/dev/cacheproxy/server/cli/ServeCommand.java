@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code cache-proxy} command: loads the configuration (the built-in one without {@code
- * --config}), applies {@code --port} and {@code --data-dir}, starts the server and runs until the
- * JVM is asked to stop (SIGTERM, Ctrl-C), then closes it cleanly.
+ * --config}), applies {@code --port}, {@code --bind-address} and {@code --data-dir}, starts the
+ * server and runs until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes it cleanly.
  *
  * <p>Exit codes: 0 after a clean stop or for {@code --help} and {@code --version}; 1 when the
  * server fails at run time (for example, the port is taken); 2 for a bad configuration or command
@@ -56,6 +56,12 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Port to listen on; overrides server.port (0: any free port).")
   private @Nullable Integer port;
+
+  @Option(
+      names = "--bind-address",
+      paramLabel = "ADDR",
+      description = "Address to listen on; overrides server.bindAddress (such as 127.0.0.1).")
+  private @Nullable String bindAddress;
 
   @Option(
       names = "--data-dir",
@@ -107,6 +113,9 @@ public final class ServeCommand implements Callable<Integer> {
       settings = config == null ? ProxyConfig.builtIn() : ProxyConfig.load(config);
       if (port != null) {
         settings = settings.withPort(port);
+      }
+      if (bindAddress != null) {
+        settings = settings.withBindAddress(bindAddress);
       }
       if (dataDir != null) {
         settings = settings.withDataDirectory(dataDir);

@@ -144,6 +144,15 @@ public record ProxyConfig(
     return new ProxyConfig(port, bindAddress, dataDirectory, upstream, credentials, rules);
   }
 
+  /**
+   * This configuration with another listen address, validated like {@code server.bindAddress}.
+   *
+   * @throws ConfigException if {@code address} is not an address
+   */
+  public ProxyConfig withBindAddress(String address) {
+    return new ProxyConfig(port, address, dataDirectory, upstream, credentials, rules);
+  }
+
   /** This configuration with another cache folder. */
   public ProxyConfig withDataDirectory(Path dir) {
     return new ProxyConfig(port, bindAddress, dir, upstream, credentials, rules);

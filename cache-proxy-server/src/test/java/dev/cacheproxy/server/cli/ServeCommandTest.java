@@ -38,7 +38,9 @@ class ServeCommandTest {
   @Test
   void help_exits0_andShowsTheOptions() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("--config=FILE", "--port=N", "--data-dir=DIR", "--version");
+    assertThat(out.toString())
+        .contains(
+            "--config=FILE", "--port=N", "--bind-address=ADDR", "--data-dir=DIR", "--version");
   }
 
   @Test
@@ -126,6 +128,48 @@ class ServeCommandTest {
 
     assertThat(code).isZero();
     assertThat(status.get()).isEqualTo(200);
+  }
+
+  @Test
+  void bindAddressOption_overridesTheConfiguredAddress() throws Exception {
+    // The file says IPv6 loopback; the option moves the listener to 127.0.0.1, where the call
+    // below would be refused if the option were ignored.
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(
+        config,
+        "server:\n"
+            + "  bindAddress: \"::1\"\n"
+            + "rules:\n"
+            + "  - name: up\n"
+            + "    target: \"*\"\n"
+            + "    source: \"http://127.0.0.1:9/*\"\n");
+    AtomicInteger status = new AtomicInteger();
+
+    int code =
+        run(
+            server ->
+                status.set(
+                    call(URI.create("http://127.0.0.1:" + server.port() + "/v2/")).statusCode()),
+            "--config",
+            config.toString(),
+            "--bind-address",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            dir.resolve("data").toString());
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(status.get()).isEqualTo(200);
+  }
+
+  @Test
+  void badBindAddressOption_exits2_likeTheConfigKey() {
+    assertThat(run("--bind-address", "127.0.0.1 8080", "--data-dir", dir.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("server.bindAddress '127.0.0.1 8080' is not an address")
+        .doesNotContain("\tat ");
   }
 
   @Test

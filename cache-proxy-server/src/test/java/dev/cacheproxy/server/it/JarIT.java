@@ -62,17 +62,27 @@ class JarIT extends EndToEndTestBase {
   }
 
   @Test
-  void jar_startsWithTheBuiltInRules_whenTheConfigHasNone(@TempDir Path tmp) throws Exception {
-    // No rules key: the built-in rules apply. The file only keeps the listener on loopback (the
-    // built-in server.bindAddress is 0.0.0.0, and the command line has no option for it). Nothing
-    // is pulled: the built-in rules point at public registries.
-    Path config =
-        Files.writeString(tmp.resolve("builtin-rules.yml"), "server:\n  bindAddress: 127.0.0.1\n");
+  void jar_startsWithTheBuiltInConfiguration_withoutAConfigFile(@TempDir Path tmp)
+      throws Exception {
+    // No --config: the built-in configuration applies, with the listener moved to loopback (the
+    // built-in server.bindAddress is 0.0.0.0). Nothing is pulled: the built-in rules point at
+    // public registries.
     int port = FreePorts.find();
-    try (JarProcess jar = JarProcess.start(tmp, config, port)) {
+    try (JarProcess jar =
+        JarProcess.start(
+            tmp,
+            "--bind-address",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port),
+            "--data-dir",
+            tmp.resolve("data").toString())) {
       jar.awaitV2(port);
       assertThat(jar.isAlive()).as("the proxy is still running%s", jar.logTail()).isTrue();
-      assertThat(jar.output()).as("the startup log lists the built-in rules").contains("docker.io");
+      assertThat(jar.output())
+          .as("the startup log shows the listener and lists the built-in rules")
+          .contains("listening on http://127.0.0.1:" + port)
+          .contains("docker.io");
     }
   }
 

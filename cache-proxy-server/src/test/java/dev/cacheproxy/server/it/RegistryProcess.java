@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  * Its stdout and stderr go to {@code registry.log}; the access log lines in it are parsed by {@link
  * #requests()}.
  *
+ * <p>{@link #startWithBasicAuth} starts one that asks for a user name and password (htpasswd);
+ * without them {@code GET /v2/} answers 401, which is then how it tells it is up.
+ *
  * <p>Not thread-safe: one test thread starts and stops it; {@link #requests()} may be called from
  * any thread.
  */
@@ -41,14 +45,16 @@ final class RegistryProcess implements AutoCloseable {
   private final Path config;
   private final Path log;
   private final int port;
+  private final int anonymousV2Status;
   private final HttpClient http;
   private @Nullable Process process;
 
-  private RegistryProcess(Path dir, int port) throws IOException {
+  private RegistryProcess(Path dir, int port, @Nullable String htpasswdEntry) throws IOException {
     this.dir = dir;
     this.config = dir.resolve("config.yml");
     this.log = dir.resolve("registry.log");
     this.port = port;
+    this.anonymousV2Status = htpasswdEntry == null ? 200 : 401;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     Path storage = Files.createDirectories(dir.resolve("storage"));
     Files.writeString(
@@ -70,6 +76,20 @@ final class RegistryProcess implements AutoCloseable {
         """
             .formatted(storage.toAbsolutePath(), port),
         StandardCharsets.UTF_8);
+    if (htpasswdEntry != null) {
+      Path htpasswd = Files.writeString(dir.resolve("htpasswd"), htpasswdEntry + "\n");
+      Files.writeString(
+          config,
+          """
+          auth:
+            htpasswd:
+              realm: basic-realm
+              path: %s
+          """
+              .formatted(htpasswd.toAbsolutePath()),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+    }
   }
 
   /**
@@ -78,13 +98,30 @@ final class RegistryProcess implements AutoCloseable {
    * @throws AssertionError if docker-registry is missing or does not answer in time
    */
   static RegistryProcess start(Path dir) throws IOException {
+    return startNew(dir, null);
+  }
+
+  /**
+   * Like {@link #start(Path)}, for a registry that wants HTTP Basic credentials (realm {@code
+   * basic-realm}) checked against {@code htpasswdEntry}, a line {@code user:<bcrypt hash>}.
+   */
+  static RegistryProcess startWithBasicAuth(Path dir, String htpasswdEntry) throws IOException {
+    return startNew(dir, htpasswdEntry);
+  }
+
+  private static RegistryProcess startNew(Path dir, @Nullable String htpasswdEntry)
+      throws IOException {
     RequiredTools.dockerRegistry();
-    RegistryProcess registry = new RegistryProcess(Files.createDirectories(dir), FreePorts.find());
+    RegistryProcess registry =
+        new RegistryProcess(Files.createDirectories(dir), FreePorts.find(), htpasswdEntry);
     registry.start();
     return registry;
   }
 
-  /** Starts the registry (again) on the same port and storage, and waits until it answers. */
+  /**
+   * Starts the registry (again) on the same port and storage, and waits until {@code GET /v2/}
+   * answers as expected: 200, or 401 when it wants credentials.
+   */
   void start() throws IOException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("registry on port " + port + " is already running");
@@ -202,7 +239,7 @@ final class RegistryProcess implements AutoCloseable {
                   .timeout(Duration.ofSeconds(10))
                   .build(),
               HttpResponse.BodyHandlers.discarding());
-      if (response.statusCode() != 200) {
+      if (response.statusCode() != anonymousV2Status) {
         throw new AssertionError("marker request got HTTP " + response.statusCode());
       }
     } catch (IOException e) {
@@ -270,7 +307,7 @@ final class RegistryProcess implements AutoCloseable {
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() == 200;
+      return response.statusCode() == anonymousV2Status;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

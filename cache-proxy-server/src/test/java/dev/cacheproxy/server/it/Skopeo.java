@@ -80,6 +80,14 @@ final class Skopeo {
     tryCopy(List.of(), List.of(), source, dest).requireSuccess();
   }
 
+  /**
+   * Copies {@code source} into the folder {@code dest}, logging in to the source registry with
+   * {@code creds} ({@code user:password}).
+   */
+  void copy(String source, Path dest, String creds) {
+    tryCopy(List.of(), List.of("--src-creds", creds), source, dest).requireSuccess();
+  }
+
   /** Copies an image index and every image in it into the folder {@code dest}. */
   void copyAll(String source, Path dest) {
     tryCopy(List.of(), List.of("--all"), source, dest).requireSuccess();
@@ -112,16 +120,31 @@ final class Skopeo {
    * are (uncompressed tars are not gzipped on the way).
    */
   void push(Path layout, String tag, String dest) {
-    run(List.of(
-            "copy",
-            "--all",
-            "--preserve-digests",
-            "--retry-times",
-            "0",
-            "--dest-tls-verify=false",
-            "oci:" + layout.toAbsolutePath() + ":" + tag,
-            dest))
-        .requireSuccess();
+    push(layout, tag, dest, List.of());
+  }
+
+  /**
+   * Like {@link #push(Path, String, String)}, logging in to the destination registry with {@code
+   * creds} ({@code user:password}).
+   */
+  void push(Path layout, String tag, String dest, String creds) {
+    push(layout, tag, dest, List.of("--dest-creds", creds));
+  }
+
+  private void push(Path layout, String tag, String dest, List<String> options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "copy",
+                "--all",
+                "--preserve-digests",
+                "--retry-times",
+                "0",
+                "--dest-tls-verify=false"));
+    args.addAll(options);
+    args.add("oci:" + layout.toAbsolutePath() + ":" + tag);
+    args.add(dest);
+    run(args).requireSuccess();
   }
 
   /** The manifest or index bytes of {@code ref} as the registry serves them. */
