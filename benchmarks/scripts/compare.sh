@@ -6,7 +6,8 @@
 #   2. time to first byte of a cold large blob through the proxy vs from the upstream;
 #   3. warm blob GET throughput of the proxy vs nginx serving the same file with sendfile (wrk).
 # Needs: docker-registry skopeo nginx-light wrk curl python3 (apt-get install them), a JDK >= 21.
-# Usage: benchmarks/scripts/compare.sh            (LAYER_MIB=200 ROUNDS=3 DURATION=10s by default)
+# Usage: benchmarks/scripts/compare.sh            (LAYER_MIB=200 ROUNDS=3 DURATION=10s by default;
+#        CACHE_PROXY_JAR=path/to.jar measures another build)
 set -euo pipefail
 
 LAYER_MIB=${LAYER_MIB:-200}
@@ -16,9 +17,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../../.ci/find-jdk.sh
 . "$root/.ci/find-jdk.sh"
 find_jdk
-jar=$root/cache-proxy-server/target/cache-proxy-server.jar
+jar=${CACHE_PROXY_JAR:-$root/cache-proxy-server/target/cache-proxy-server.jar}
 if [[ ! -f $jar ]]; then
-  (cd "$root" && mvn -B -q -DskipTests package)
+  (cd "$root" && mvn -B -q -Dmaven.test.skip=true -pl cache-proxy-server -am package)
 fi
 for tool in docker-registry skopeo nginx wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install docker-registry skopeo nginx-light wrk curl python3" >&2; exit 2; }

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.core.internal.fetch.BlobFetcher;
@@ -77,10 +78,12 @@ public final class CacheProxy implements Closeable {
     this.rules = Objects.requireNonNull(b.rules);
     this.credentials = b.credentials;
     this.client = new RegistryClient(b.upstream);
-    this.store = b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
+    this.store =
+        b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
     this.index = new RepositoryIndex(dataDirectory.resolve("repositories"));
     this.manifests = new ManifestResolver(client, store, index, b.clock);
-    this.fillExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
+    this.fillExecutor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
     this.fetcher = new BlobFetcher(store, fillExecutor);
   }
 
@@ -122,7 +125,8 @@ public final class CacheProxy implements Closeable {
     Credentials creds = credentials(route);
     return fetcher.open(
         digest,
-        offset -> client.getBlob(route.registry(), route.upstreamRepository(), digest, offset, creds));
+        offset ->
+            client.getBlob(route.registry(), route.upstreamRepository(), digest, offset, creds));
   }
 
   /** The size of a blob and whether it is cached, for a {@code HEAD} request. */
@@ -158,7 +162,8 @@ public final class CacheProxy implements Closeable {
       String from = null;
       for (int page = 0; page < MAX_TAG_PAGES; page++) {
         TagPage tags =
-            client.listTags(route.registry(), route.upstreamRepository(), 0, from, credentials(route));
+            client.listTags(
+                route.registry(), route.upstreamRepository(), 0, from, credentials(route));
         all.addAll(tags.tags());
         from = tags.nextLast();
         if (from == null) {
@@ -169,7 +174,10 @@ public final class CacheProxy implements Closeable {
       if (all.isEmpty()) {
         throw e;
       }
-      LOG.warn("listing tags of {} upstream failed ({}); listing the cached tags", route.upstreamName(), e.getMessage());
+      LOG.warn(
+          "listing tags of {} upstream failed ({}); listing the cached tags",
+          route.upstreamName(),
+          e.getMessage());
     }
     List<String> after = new ArrayList<>(last == null ? all : all.tailSet(last, false));
     boolean more = after.size() > limit;
@@ -199,13 +207,14 @@ public final class CacheProxy implements Closeable {
   public Route route(RepositoryName name) {
     return rules
         .route(name)
-        .orElseThrow(
-            () ->
-                new NotFoundException(
-                    OciErrorCode.NAME_UNKNOWN,
-                    "repository '" + name + "' matches no cache rule (targets: "
-                        + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
-                        + ")"));
+        .orElseThrow(() ->
+            new NotFoundException(
+                OciErrorCode.NAME_UNKNOWN,
+                "repository '"
+                    + name
+                    + "' matches no cache rule (targets: "
+                    + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
+                    + ")"));
   }
 
   /**
@@ -219,7 +228,10 @@ public final class CacheProxy implements Closeable {
     fillExecutor.shutdown();
     try {
       if (!fillExecutor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warn("{} blob fills still running after {} s; stopping them", fetcher.fillsInFlight(), CLOSE_WAIT_SECONDS);
+        LOG.warn(
+            "{} blob fills still running after {} s; stopping them",
+            fetcher.fillsInFlight(),
+            CLOSE_WAIT_SECONDS);
         fillExecutor.shutdownNow();
       }
     } catch (InterruptedException e) {
@@ -245,12 +257,14 @@ public final class CacheProxy implements Closeable {
     }
     return credentials
         .credentials(set)
-        .orElseThrow(
-            () ->
-                new ProxyException(
-                    OciErrorCode.UNAVAILABLE,
-                    "rule '" + route.rule().name() + "' names credential set '" + set
-                        + "', which is not configured"));
+        .orElseThrow(() ->
+            new ProxyException(
+                OciErrorCode.UNAVAILABLE,
+                "rule '"
+                    + route.rule().name()
+                    + "' names credential set '"
+                    + set
+                    + "', which is not configured"));
   }
 
   /**
@@ -291,7 +305,10 @@ public final class CacheProxy implements Closeable {
       return this;
     }
 
-    /** Timeouts and connection limits for upstream calls; defaults to {@link UpstreamSettings#DEFAULTS}. */
+    /**
+     * Timeouts and connection limits for upstream calls; defaults to {@link
+     * UpstreamSettings#DEFAULTS}.
+     */
     public Builder upstream(UpstreamSettings upstream) {
       this.upstream = Objects.requireNonNull(upstream, "upstream");
       return this;

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 import java.security.MessageDigest;
@@ -30,7 +31,9 @@ public record Digest(String algorithm, String hex) implements Reference, Compara
     } else {
       throw new ProxyException(
           OciErrorCode.DIGEST_INVALID,
-          "unsupported digest algorithm '" + Tag.shorten(algorithm) + "': expected sha256 or sha512");
+          "unsupported digest algorithm '"
+              + Tag.shorten(algorithm)
+              + "': expected sha256 or sha512");
     }
   }
 

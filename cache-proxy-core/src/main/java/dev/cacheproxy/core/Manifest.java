@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 /**
@@ -9,6 +10,8 @@ package dev.cacheproxy.core;
  * @param mediaType the media type the upstream sent it with
  * @param content the bytes, at most {@link #MAX_SIZE}
  */
+// Shares the array for speed (see above); manifests are compared by digest, never with equals().
+@SuppressWarnings("ArrayRecordComponent")
 public record Manifest(Digest digest, String mediaType, byte[] content) {
 
   /** The largest manifest accepted, 4 MiB, as in the distribution registry. */

@@ -1,8 +1,8 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 /**
- * The error codes of the OCI distribution specification, each with the HTTP status it is sent
- * with.
+ * The error codes of the OCI distribution specification, each with the HTTP status it is sent with.
  */
 public enum OciErrorCode {
   BLOB_UNKNOWN(404, "blob unknown to registry"),

@@ -1,8 +1,7 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
-/**
- * What a manifest request names after {@code /manifests/}: a {@link Tag} or a {@link Digest}.
- */
+/** What a manifest request names after {@code /manifests/}: a {@link Tag} or a {@link Digest}. */
 public sealed interface Reference permits Tag, Digest {
 
   /**

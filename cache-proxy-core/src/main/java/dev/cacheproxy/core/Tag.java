@@ -1,10 +1,11 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 import java.util.regex.Pattern;
 
 /**
- * A tag, as the OCI distribution specification defines it: up to 128 characters of letters,
- * digits, {@code _}, {@code .} and {@code -}, not starting with {@code .} or {@code -}.
+ * A tag, as the OCI distribution specification defines it: up to 128 characters of letters, digits,
+ * {@code _}, {@code .} and {@code -}, not starting with {@code .} or {@code -}.
  *
  * @param value the tag
  */
@@ -17,7 +18,9 @@ public record Tag(String value) implements Reference, Comparable<Tag> {
     if (value == null || !GRAMMAR.matcher(value).matches()) {
       throw new ProxyException(
           OciErrorCode.MANIFEST_INVALID,
-          "invalid tag '" + shorten(value) + "': expected up to 128 letters, digits, '_', '.' or '-'");
+          "invalid tag '"
+              + shorten(value)
+              + "': expected up to 128 letters, digits, '_', '.' or '-'");
     }
   }
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 import java.time.Duration;
@@ -24,7 +25,12 @@ public record UpstreamSettings(
   /** Sensible defaults: 10 s to connect, 30 s to headers, 60 s idle, 64 connections a registry. */
   public static final UpstreamSettings DEFAULTS =
       new UpstreamSettings(
-          Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 64, 256, "cache-proxy/0.1");
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(60),
+          64,
+          256,
+          "cache-proxy/0.1");
 
   /** Validates the settings. */
   public UpstreamSettings {

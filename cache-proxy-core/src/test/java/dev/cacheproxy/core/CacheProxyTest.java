@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -118,7 +119,8 @@ class CacheProxyTest {
     assertThat(result.status()).isEqualTo(CacheStatus.REVALIDATED);
     assertThat(registry.count("HEAD", "/v2/team/app/manifests/1.0")).isEqualTo(1);
     assertThat(registry.count("GET", "/v2/team/app/manifests/1.0")).isEqualTo(1);
-    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status()).isEqualTo(CacheStatus.HIT);
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status())
+        .isEqualTo(CacheStatus.HIT);
   }
 
   @Test
@@ -155,17 +157,20 @@ class CacheProxyTest {
     clock.advance(Duration.ofMinutes(6));
     upstream.close();
 
-    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status()).isEqualTo(CacheStatus.STALE);
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status())
+        .isEqualTo(CacheStatus.STALE);
     assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("2.0"), List.of()))
         .isInstanceOf(UpstreamException.class)
-        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.UNAVAILABLE));
+        .satisfies(
+            e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.UNAVAILABLE));
   }
 
   @Test
   void manifest_unknownUpstream_isManifestUnknown() {
     assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("nope"), List.of()))
         .isInstanceOf(NotFoundException.class)
-        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.MANIFEST_UNKNOWN));
+        .satisfies(
+            e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.MANIFEST_UNKNOWN));
   }
 
   @Test
@@ -182,9 +187,11 @@ class CacheProxyTest {
 
   @Test
   void manifest_noRule_isNameUnknown() {
-    assertThatThrownBy(() -> proxy.manifest(RepositoryName.of("other/x"), Tag.parse("1"), List.of()))
+    assertThatThrownBy(
+            () -> proxy.manifest(RepositoryName.of("other/x"), Tag.parse("1"), List.of()))
         .isInstanceOf(NotFoundException.class)
-        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.NAME_UNKNOWN))
+        .satisfies(
+            e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.NAME_UNKNOWN))
         .hasMessageContaining("other/x");
   }
 
@@ -198,13 +205,13 @@ class CacheProxyTest {
     CountDownLatch allStarted = new CountDownLatch(16);
     for (int i = 0; i < 16; i++) {
       reads.add(
-          pool.submit(
-              () -> {
-                allStarted.countDown();
-                try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
-                  return in.readAllBytes();
-                }
-              }));
+          pool.submit(() -> {
+            allStarted.countDown();
+            try (BlobStream blob = proxy.blob(APP, digest);
+                InputStream in = blob.open(0)) {
+              return in.readAllBytes();
+            }
+          }));
     }
     assertThat(allStarted.await(10, TimeUnit.SECONDS)).isTrue();
     registry.gateBlob.countDown();
@@ -226,7 +233,8 @@ class CacheProxyTest {
     byte[] content = random(2 * 1024 * 1024, 2);
     Digest digest = registry.putBlob(content);
     registry.gateBlob = new CountDownLatch(1);
-    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+    try (BlobStream blob = proxy.blob(APP, digest);
+        InputStream in = blob.open(0)) {
       assertThat(blob.status()).isEqualTo(CacheStatus.MISS);
       assertThat(blob.size()).isEqualTo(content.length);
       byte[] first = in.readNBytes(1000);
@@ -244,11 +252,13 @@ class CacheProxyTest {
     Digest digest = registry.putBlob(content);
     registry.breakBlobAfter.set(300_000);
 
-    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+    try (BlobStream blob = proxy.blob(APP, digest);
+        InputStream in = blob.open(0)) {
       assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class);
     }
     registry.breakBlobAfter.set(-1);
-    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
+    try (BlobStream blob = proxy.blob(APP, digest);
+        InputStream in = blob.open(0)) {
       assertThat(in.readAllBytes()).isEqualTo(content);
     }
     assertThat(registry.count("GET", "/v2/team/app/blobs/" + digest)).isEqualTo(2);
@@ -265,12 +275,12 @@ class CacheProxyTest {
     // Depending on timing the fill has already failed when the blob is opened (the open fails
     // with the mismatch) or fails while the client reads (the read fails): never a complete body.
     Throwable failure =
-        org.assertj.core.api.Assertions.catchThrowable(
-            () -> {
-              try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(0)) {
-                in.transferTo(got);
-              }
-            });
+        org.assertj.core.api.Assertions.catchThrowable(() -> {
+          try (BlobStream blob = proxy.blob(APP, digest);
+              InputStream in = blob.open(0)) {
+            in.transferTo(got);
+          }
+        });
     assertThat(failure)
         .satisfiesAnyOf(
             f -> assertThat(f).isInstanceOf(DigestMismatchException.class),
@@ -284,8 +294,10 @@ class CacheProxyTest {
   void blob_rangeFromOffset_readsTail() throws Exception {
     byte[] content = random(100_000, 5);
     Digest digest = registry.putBlob(content);
-    try (BlobStream blob = proxy.blob(APP, digest); InputStream in = blob.open(99_000)) {
-      assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 99_000, 100_000));
+    try (BlobStream blob = proxy.blob(APP, digest);
+        InputStream in = blob.open(99_000)) {
+      assertThat(in.readAllBytes())
+          .isEqualTo(java.util.Arrays.copyOfRange(content, 99_000, 100_000));
     }
   }
 
@@ -294,7 +306,8 @@ class CacheProxyTest {
     Digest missing = Digest.sha256("missing".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> proxy.blob(APP, missing).close())
         .isInstanceOf(NotFoundException.class)
-        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.BLOB_UNKNOWN));
+        .satisfies(
+            e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.BLOB_UNKNOWN));
   }
 
   @Test
@@ -362,7 +375,8 @@ class CacheProxyTest {
   }
 
   private static byte[] manifestJson(String marker) {
-    return ("{\"schemaVersion\":2,\"annotations\":{\"m\":\"" + marker + "\"}}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"schemaVersion\":2,\"annotations\":{\"m\":\"" + marker + "\"}}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] random(int size, long seed) {
@@ -379,8 +393,10 @@ class CacheProxyTest {
     final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     final AtomicLong breakBlobAfter = new AtomicLong(-1);
     final AtomicInteger failStatus = new AtomicInteger(0);
-    final java.util.concurrent.atomic.AtomicReference<String> lastAccept = new java.util.concurrent.atomic.AtomicReference<>();
-    final java.util.concurrent.BlockingQueue<Object> progress = new java.util.concurrent.LinkedBlockingQueue<>();
+    final java.util.concurrent.atomic.AtomicReference<String> lastAccept =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    final java.util.concurrent.BlockingQueue<Object> progress =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     volatile CountDownLatch gateBlob = new CountDownLatch(0);
 
     Digest putManifest(String repo, String tag, String type, byte[] content) {
@@ -409,9 +425,14 @@ class CacheProxyTest {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
       String path = request.getUrl().encodedPath();
-      counts.computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger()).incrementAndGet();
+      counts
+          .computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger())
+          .incrementAndGet();
       if (failStatus.get() != 0) {
-        return new MockResponse.Builder().code(failStatus.get()).addHeader("Retry-After", "1").build();
+        return new MockResponse.Builder()
+            .code(failStatus.get())
+            .addHeader("Retry-After", "1")
+            .build();
       }
       if (path.equals("/v2/")) {
         return new MockResponse.Builder().code(200).body("{}").build();
@@ -480,7 +501,8 @@ class CacheProxyTest {
   }
 
   /** A body that sends its first 64 KiB, waits for a gate, then the rest, optionally breaking. */
-  private record GatedBody(byte[] content, CountDownLatch gate, long breakAfter) implements MockResponseBody {
+  private record GatedBody(byte[] content, CountDownLatch gate, long breakAfter)
+      implements MockResponseBody {
     @Override
     public long getContentLength() {
       return content.length;
@@ -515,7 +537,8 @@ class CacheProxyTest {
 
   /** A clock the test moves forward. */
   private static final class MutableClock extends Clock {
-    private final AtomicLong millis = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+    private final AtomicLong millis =
+        new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
 
     void advance(Duration d) {
       millis.addAndGet(d.toMillis());

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +18,9 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keeps the README's embedding example compiling and working: the body of run() is the README's. */
+/**
+ * Keeps the README's embedding example compiling and working: the body of run() is the README's.
+ */
 class ReadmeExampleTest {
 
   @StartStop private final MockWebServer upstream = new MockWebServer();
@@ -29,7 +32,9 @@ class ReadmeExampleTest {
     Digest layerDigest = Digest.sha256(layerBytes);
     byte[] manifest =
         ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"layers\":[{\"digest\":\"" + layerDigest + "\",\"size\":5}]}")
+                + "\"layers\":[{\"digest\":\""
+                + layerDigest
+                + "\",\"size\":5}]}")
             .getBytes(StandardCharsets.UTF_8);
     upstream.enqueue(
         new MockResponse.Builder()
@@ -39,7 +44,8 @@ class ReadmeExampleTest {
     upstream.enqueue(new MockResponse.Builder().body(new okio.Buffer().write(layerBytes)).build());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    ManifestResult result = run("http://127.0.0.1:" + upstream.getPort() + "/*", cache, layerDigest, out);
+    ManifestResult result =
+        run("http://127.0.0.1:" + upstream.getPort() + "/*", cache, layerDigest, out);
 
     assertThat(result.status()).isEqualTo(CacheStatus.MISS);
     assertThat(result.manifest().content()).isEqualTo(manifest);
@@ -47,23 +53,21 @@ class ReadmeExampleTest {
     assertThat(upstream.takeRequest().getTarget()).isEqualTo("/v2/library/app/manifests/1.0");
   }
 
-  private static ManifestResult run(String localSource, Path cacheDir, Digest layer, OutputStream out)
-      throws Exception {
+  private static ManifestResult run(
+      String localSource, Path cacheDir, Digest layer, OutputStream out) throws Exception {
     // --- README example ---
-    RuleSet rules = RuleSet.of(List.of(
-        Rule.of("hub", "hub/*", "docker.io/*"),
-        Rule.of("local", "local/*", localSource)));
+    RuleSet rules =
+        RuleSet.of(
+            List.of(
+                Rule.of("hub", "hub/*", "docker.io/*"), Rule.of("local", "local/*", localSource)));
 
-    try (CacheProxy proxy = CacheProxy.builder()
-        .rules(rules)
-        .dataDirectory(cacheDir)
-        .build()) {
+    try (CacheProxy proxy = CacheProxy.builder().rules(rules).dataDirectory(cacheDir).build()) {
       RepositoryName repo = RepositoryName.of("local/library/app");
       ManifestResult result = proxy.manifest(repo, Reference.parse("1.0"), List.of());
       System.out.println(result.manifest().digest() + " " + result.status());
 
       try (BlobStream blob = proxy.blob(repo, layer);
-           InputStream in = blob.open(0)) {
+          InputStream in = blob.open(0)) {
         in.transferTo(out);
       }
       return result;

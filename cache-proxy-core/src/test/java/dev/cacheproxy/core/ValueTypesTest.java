@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +23,15 @@ class ValueTypesTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"sha256:abc", "sha256:" + "A" + "a", "md5:abcd", "sha256", ":" , "sha256:../../etc/passwd", "sha256:ggg"})
+      strings = {
+        "sha256:abc",
+        "sha256:" + "A" + "a",
+        "md5:abcd",
+        "sha256",
+        ":",
+        "sha256:../../etc/passwd",
+        "sha256:ggg"
+      })
   void digest_parse_invalid_isDigestInvalid(String text) {
     assertThatThrownBy(() -> Digest.parse(text))
         .isInstanceOf(ProxyException.class)
@@ -33,7 +42,8 @@ class ValueTypesTest {
   @Test
   void digest_sha256_matchesKnownVector() {
     Digest d = Digest.sha256("abc".getBytes(StandardCharsets.UTF_8));
-    assertThat(d.hex()).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(d.hex())
+        .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assertThat(d.matches("abc".getBytes(StandardCharsets.UTF_8))).isTrue();
     assertThat(d.matches("abd".getBytes(StandardCharsets.UTF_8))).isFalse();
   }

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server;
 
 import dev.cacheproxy.server.cli.ServeCommand;
@@ -16,7 +17,9 @@ public final class Main {
   public static void main(String[] args) {
     int code =
         ServeCommand.execute(
-            args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+            args,
+            new PrintWriter(System.out, true, System.out.charset()),
+            new PrintWriter(System.err, true, System.err.charset()));
     if (code != 0) {
       System.exit(code);
     }

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server;
 
 import dev.cacheproxy.core.CacheProxy;
@@ -134,6 +135,8 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
+  // getCause() != root guards against a self-referencing cause: an identity test.
+  @SuppressWarnings("ReferenceEquality")
   private static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {

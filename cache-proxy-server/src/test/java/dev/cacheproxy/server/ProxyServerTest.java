@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -322,11 +323,10 @@ class ProxyServerTest {
     server.close();
     server.close();
 
-    assertThatThrownBy(
-            () ->
-                CLIENT.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
-                    HttpResponse.BodyHandlers.discarding()))
+    assertThatThrownBy(() ->
+            CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
+                HttpResponse.BodyHandlers.discarding()))
         .isInstanceOf(IOException.class);
   }
 }

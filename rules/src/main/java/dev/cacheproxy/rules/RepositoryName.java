@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 import java.util.regex.Pattern;
@@ -14,7 +15,8 @@ public record RepositoryName(String value) implements Comparable<RepositoryName>
   public static final int MAX_LENGTH = 255;
 
   private static final Pattern GRAMMAR =
-      Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
+      Pattern.compile(
+          "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
 
   /** Validates the name. */
   public RepositoryName {
@@ -27,7 +29,9 @@ public record RepositoryName(String value) implements Comparable<RepositoryName>
     }
     if (!GRAMMAR.matcher(value).matches()) {
       throw new IllegalArgumentException(
-          "invalid repository name '" + value + "': expected lower-case path components like library/nginx");
+          "invalid repository name '"
+              + value
+              + "': expected lower-case path components like library/nginx");
     }
   }
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 /**
@@ -10,7 +11,10 @@ package dev.cacheproxy.rules;
  * @param upstreamRepository the repository at the upstream registry
  */
 public record Route(
-    Rule rule, RepositoryName clientRepository, Registry registry, RepositoryName upstreamRepository) {
+    Rule rule,
+    RepositoryName clientRepository,
+    Registry registry,
+    RepositoryName upstreamRepository) {
 
   /** The upstream as users would write it, such as {@code docker.io/library/nginx}. */
   public String upstreamName() {

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 import java.time.Duration;
@@ -21,7 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param tagFreshness how long a cached tag is served without asking the upstream
  */
 public record Rule(
-    String name, String target, Source source, @Nullable String credentials, Duration tagFreshness) {
+    String name,
+    String target,
+    Source source,
+    @Nullable String credentials,
+    Duration tagFreshness) {
 
   /** The tag freshness used when a rule does not set one. */
   public static final Duration DEFAULT_TAG_FRESHNESS = Duration.ofMinutes(5);
@@ -54,7 +59,8 @@ public record Rule(
       throw new InvalidRuleException("rule '" + name + "': field 'target' is missing");
     }
     boolean wildcard = target.equals("*") || target.endsWith("/*");
-    String fixed = target.equals("*") ? "" : wildcard ? target.substring(0, target.length() - 2) : target;
+    String fixed =
+        target.equals("*") ? "" : wildcard ? target.substring(0, target.length() - 2) : target;
     if (fixed.contains("*")) {
       throw new InvalidRuleException(
           "rule '" + name + "': field 'target' '" + target + "' may only end in /* or be *");
@@ -69,8 +75,16 @@ public record Rule(
               + name
               + "': "
               + (wildcard
-                  ? "wildcard target '" + target + "' needs a wildcard source (ending in /*), not '" + source + "'"
-                  : "static target '" + target + "' needs a static source, not the wildcard '" + source + "'"));
+                  ? "wildcard target '"
+                      + target
+                      + "' needs a wildcard source (ending in /*), not '"
+                      + source
+                      + "'"
+                  : "static target '"
+                      + target
+                      + "' needs a static source, not the wildcard '"
+                      + source
+                      + "'"));
     }
   }
 
@@ -79,7 +93,9 @@ public record Rule(
     return new Rule(name, target, parseSource(name, source), null, DEFAULT_TAG_FRESHNESS);
   }
 
-  /** Parses a source for the named rule, turning a parse error into an {@link InvalidRuleException}. */
+  /**
+   * Parses a source for the named rule, turning a parse error into an {@link InvalidRuleException}.
+   */
   public static Source parseSource(String ruleName, String source) {
     try {
       return Source.parse(source);

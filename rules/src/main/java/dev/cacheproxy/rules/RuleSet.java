@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ public final class RuleSet {
     for (Rule rule : this.rules) {
       Rule sameName = byName.putIfAbsent(rule.name(), rule);
       if (sameName != null) {
-        throw new InvalidRuleException("rule '" + rule.name() + "': field 'name' is used by two rules");
+        throw new InvalidRuleException(
+            "rule '" + rule.name() + "': field 'name' is used by two rules");
       }
       Rule sameTarget = byTarget.putIfAbsent(rule.target(), rule);
       if (sameTarget != null) {
@@ -88,7 +90,11 @@ public final class RuleSet {
     Rule exact = statics.get(name);
     if (exact != null) {
       return Optional.of(
-          new Route(exact, repository, exact.source().registry(), RepositoryName.of(exact.source().repository())));
+          new Route(
+              exact,
+              repository,
+              exact.source().registry(),
+              RepositoryName.of(exact.source().repository())));
     }
     for (Rule rule : wildcards) {
       String prefix = rule.targetPrefix();

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 import java.net.URI;
@@ -22,10 +23,12 @@ public record Source(Registry registry, String repository) {
       throw new IllegalArgumentException("source has no registry");
     }
     if (repository == null || repository.isEmpty()) {
-      throw new IllegalArgumentException("source has no repository: write registry/* to mirror every repository");
+      throw new IllegalArgumentException(
+          "source has no repository: write registry/* to mirror every repository");
     }
     if (!repository.equals("*")) {
-      String fixed = repository.endsWith("/*") ? repository.substring(0, repository.length() - 2) : repository;
+      String fixed =
+          repository.endsWith("/*") ? repository.substring(0, repository.length() - 2) : repository;
       if (fixed.contains("*")) {
         throw new IllegalArgumentException(
             "source repository '" + repository + "' may only end in /* or be *");
@@ -57,17 +60,24 @@ public record Source(Registry registry, String repository) {
       explicitScheme = true;
       rest = rest.substring("https://".length());
     } else if (rest.contains("://")) {
-      throw new IllegalArgumentException("source '" + text + "' has a scheme other than http or https");
+      throw new IllegalArgumentException(
+          "source '" + text + "' has a scheme other than http or https");
     }
     int slash = rest.indexOf('/');
     if (slash <= 0 || slash == rest.length() - 1) {
       throw new IllegalArgumentException(
-          "source '" + text + "' must name a registry and a repository, like docker.io/* or ghcr.io/acme/base");
+          "source '"
+              + text
+              + "' must name a registry and a repository, like docker.io/* or ghcr.io/acme/base");
     }
     String host = rest.substring(0, slash);
     if (!explicitScheme && !Registry.looksLikeHost(host)) {
       throw new IllegalArgumentException(
-          "source '" + text + "' must start with a registry host such as docker.io/ (found '" + host + "')");
+          "source '"
+              + text
+              + "' must start with a registry host such as docker.io/ (found '"
+              + host
+              + "')");
     }
     Registry registry;
     if (plain) {

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,11 @@ class RepositoryNameTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "Nginx", "/nginx", "nginx/", "a//b", "../etc", "a/../b", "a b", "-a", "a-", "a%2fb", "a___b"})
+  @ValueSource(
+      strings = {
+        "", "Nginx", "/nginx", "nginx/", "a//b", "../etc", "a/../b", "a b", "-a", "a-", "a%2fb",
+        "a___b"
+      })
   void of_invalidNames_refused(String name) {
     assertThatThrownBy(() -> RepositoryName.of(name)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,10 +73,10 @@ class RuleSetTest {
 
   @Test
   void of_sameTargetTwice_refusedNamingBothRules() {
-    assertThatThrownBy(
-            () ->
-                RuleSet.of(
-                    List.of(Rule.of("one", "hub/*", "docker.io/*"), Rule.of("two", "hub/*", "quay.io/*"))))
+    assertThatThrownBy(() ->
+            RuleSet.of(
+                List.of(
+                    Rule.of("one", "hub/*", "docker.io/*"), Rule.of("two", "hub/*", "quay.io/*"))))
         .isInstanceOf(InvalidRuleException.class)
         .hasMessageContaining("'one'")
         .hasMessageContaining("'two'")
@@ -84,10 +85,9 @@ class RuleSetTest {
 
   @Test
   void of_duplicateName_refused() {
-    assertThatThrownBy(
-            () ->
-                RuleSet.of(
-                    List.of(Rule.of("one", "a/*", "docker.io/*"), Rule.of("one", "b/*", "quay.io/*"))))
+    assertThatThrownBy(() ->
+            RuleSet.of(
+                List.of(Rule.of("one", "a/*", "docker.io/*"), Rule.of("one", "b/*", "quay.io/*"))))
         .isInstanceOf(InvalidRuleException.class)
         .hasMessageContaining("rule 'one'")
         .hasMessageContaining("name");

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +31,8 @@ class SourceTest {
   @Test
   void parse_badInputs_refused() {
     assertThatThrownBy(() -> Source.parse("ftp://x.io/*")).hasMessageContaining("scheme");
-    assertThatThrownBy(() -> Source.parse("docker.io")).hasMessageContaining("registry and a repository");
+    assertThatThrownBy(() -> Source.parse("docker.io"))
+        .hasMessageContaining("registry and a repository");
     assertThatThrownBy(() -> Source.parse("docker.io/a*b")).hasMessageContaining("only end in /*");
     assertThatThrownBy(() -> Source.parse("docker.io/UPPER")).hasMessageContaining("not a valid");
   }

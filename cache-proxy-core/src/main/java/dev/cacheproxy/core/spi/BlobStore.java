@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.spi;
 
 import dev.cacheproxy.core.Digest;
@@ -7,8 +8,8 @@ import java.util.Optional;
 /**
  * Content-addressed storage of verified blobs (layers, configs and manifests).
  *
- * <p>A blob becomes visible only when a {@link BlobWriter} commits it after checking its digest
- * and size, so a reader never sees partial or unverified content. Implementations are thread-safe.
+ * <p>A blob becomes visible only when a {@link BlobWriter} commits it after checking its digest and
+ * size, so a reader never sees partial or unverified content. Implementations are thread-safe.
  */
 public interface BlobStore {
 

@@ -1,8 +1,9 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.spi;
 
 /**
- * A user name and password (or token) for an upstream registry. {@link #toString()} never shows
- * the password.
+ * A user name and password (or token) for an upstream registry. {@link #toString()} never shows the
+ * password.
  *
  * @param username the user name
  * @param password the password or access token

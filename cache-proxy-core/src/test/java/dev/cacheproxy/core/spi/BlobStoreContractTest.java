@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -237,14 +238,13 @@ public abstract class BlobStoreContractTest {
         BlobWriter writer = store.create(digest);
         temporaryFiles.add(writer.temporaryFile());
         commits.add(
-            threads.submit(
-                () -> {
-                  try (writer) {
-                    writer.write(ByteBuffer.wrap(content));
-                    lineUp.await(10, TimeUnit.SECONDS);
-                    return writer.commit(content.length);
-                  }
-                }));
+            threads.submit(() -> {
+              try (writer) {
+                writer.write(ByteBuffer.wrap(content));
+                lineUp.await(10, TimeUnit.SECONDS);
+                return writer.commit(content.length);
+              }
+            }));
       }
       for (Future<StoredBlob> commit : commits) {
         StoredBlob blob = commit.get(20, TimeUnit.SECONDS);
@@ -294,8 +294,7 @@ public abstract class BlobStoreContractTest {
       writer.write(ByteBuffer.wrap(content));
       writer.verify(content.length);
       assertThat(store.get(digest)).isEmpty();
-      assertThatThrownBy(
-              () -> writer.write(ByteBuffer.wrap(content)))
+      assertThatThrownBy(() -> writer.write(ByteBuffer.wrap(content)))
           .isInstanceOf(IOException.class);
       writer.commit(content.length);
     }
@@ -310,8 +309,7 @@ public abstract class BlobStoreContractTest {
     try (BlobWriter writer = store.create(digest)) {
       temp = writer.temporaryFile();
       writer.write(ByteBuffer.wrap(content));
-      assertThatThrownBy(() -> writer.verify(-1))
-          .isInstanceOf(DigestMismatchException.class);
+      assertThatThrownBy(() -> writer.verify(-1)).isInstanceOf(DigestMismatchException.class);
     }
     assertThat(temp).doesNotExist();
     assertThat(store.get(digest)).isEmpty();

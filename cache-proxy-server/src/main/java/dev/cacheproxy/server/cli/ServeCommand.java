@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.cli;
 
 import dev.cacheproxy.core.CacheProxy;
@@ -94,13 +95,12 @@ public final class ServeCommand implements Callable<Integer> {
     CommandLine cli = new CommandLine(command);
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          LOG.debug("cache-proxy failed", e);
-          commandLine.getErr().println("cache-proxy: " + message(e));
-          commandLine.getErr().flush();
-          return CommandLine.ExitCode.SOFTWARE;
-        });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      LOG.debug("cache-proxy failed", e);
+      commandLine.getErr().println("cache-proxy: " + message(e));
+      commandLine.getErr().flush();
+      return CommandLine.ExitCode.SOFTWARE;
+    });
     return cli;
   }
 
@@ -144,7 +144,9 @@ public final class ServeCommand implements Callable<Integer> {
 
   private PrintWriter err() {
     CommandSpec s = spec;
-    return s == null ? new PrintWriter(System.err, true) : s.commandLine().getErr();
+    return s == null
+        ? new PrintWriter(System.err, true, System.err.charset())
+        : s.commandLine().getErr();
   }
 
   private static void untilShutdown(ProxyServer server) throws InterruptedException {

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -168,7 +170,7 @@ final class ConfigReader {
     try {
       return RuleSet.of(rules);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage(), e);
+      throw new ConfigException(Objects.requireNonNullElse(e.getMessage(), e.toString()), e);
     }
   }
 

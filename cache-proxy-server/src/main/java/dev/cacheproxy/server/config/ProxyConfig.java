@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.CacheProxy;
@@ -76,13 +77,12 @@ public record ProxyConfig(
       throw new ConfigException("rules are missing");
     }
     credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
-    credentials.forEach(
-        (name, set) -> {
-          if (!name.equals(set.name())) {
-            throw new ConfigException(
-                "credentials." + name + ": the set is named '" + set.name() + "'");
-          }
-        });
+    credentials.forEach((name, set) -> {
+      if (!name.equals(set.name())) {
+        throw new ConfigException(
+            "credentials." + name + ": the set is named '" + set.name() + "'");
+      }
+    });
     for (Rule rule : rules.rules()) {
       String set = rule.credentials();
       if (set != null && !credentials.containsKey(set)) {

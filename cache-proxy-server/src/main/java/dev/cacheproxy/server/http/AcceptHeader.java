@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.http;
 
 import java.util.LinkedHashSet;
@@ -20,7 +21,7 @@ final class AcceptHeader {
     }
     Set<String> types = new LinkedHashSet<>();
     for (String value : headerValues) {
-      for (String entry : value.split(",")) {
+      for (String entry : value.split(",", -1)) {
         int semicolon = entry.indexOf(';');
         String type = (semicolon < 0 ? entry : entry.substring(0, semicolon)).trim();
         if (!type.isEmpty()) {

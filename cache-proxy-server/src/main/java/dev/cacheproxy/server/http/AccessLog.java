@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.http;
 
 import io.undertow.server.HttpServerExchange;
@@ -23,14 +24,13 @@ final class AccessLog {
       return;
     }
     long start = System.nanoTime();
-    exchange.addExchangeCompleteListener(
-        (done, next) -> {
-          try {
-            LOG.info(line(done, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
-          } finally {
-            next.proceed();
-          }
-        });
+    exchange.addExchangeCompleteListener((done, next) -> {
+      try {
+        LOG.info(line(done, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+      } finally {
+        next.proceed();
+      }
+    });
   }
 
   static String line(HttpServerExchange exchange, long millis) {

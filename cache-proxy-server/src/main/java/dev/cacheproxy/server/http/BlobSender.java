@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.http;
 
 import dev.cacheproxy.core.BlobStream;
@@ -183,7 +184,7 @@ final class BlobSender {
 
   /**
    * The range the request asks for, or null for the whole blob. A range that cannot be satisfied
-   * gets {@code Content-Range: bytes &#42;/size} and a {@code RANGE_INVALID} error. An {@code
+   * gets <code>Content-Range: bytes &#42;/size</code> and a {@code RANGE_INVALID} error. An {@code
    * If-Range} that does not name this blob's ETag asks for the whole blob.
    */
   private static @Nullable ByteRange range(HttpServerExchange exchange, Digest digest, long size) {

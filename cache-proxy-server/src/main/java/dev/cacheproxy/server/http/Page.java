@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.http;
 
 import dev.cacheproxy.core.OciErrorCode;
@@ -20,7 +21,8 @@ record Page(int limit, @Nullable String last) {
   /**
    * Reads the parameters.
    *
-   * @throws ProxyException {@code PAGINATION_NUMBER_INVALID} (400) when {@code n} is not an integer from 0 to {@value #MAX_LIMIT}
+   * @throws ProxyException {@code PAGINATION_NUMBER_INVALID} (400) when {@code n} is not an integer
+   *     from 0 to {@value #MAX_LIMIT}
    */
   static Page parse(Map<String, Deque<String>> query) {
     String n = first(query, "n");

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 /**
  * The read side of the OCI distribution API over Undertow: {@link
  * dev.cacheproxy.server.http.RegistryHandler} routes {@code /v2/} requests to a {@link

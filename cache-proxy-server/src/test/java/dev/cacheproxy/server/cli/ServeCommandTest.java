@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,8 +166,7 @@ class ServeCommandTest {
 
   @Test
   void badBindAddressOption_exits2_likeTheConfigKey() {
-    assertThat(run("--bind-address", "127.0.0.1 8080", "--data-dir", dir.toString()))
-        .isEqualTo(2);
+    assertThat(run("--bind-address", "127.0.0.1 8080", "--data-dir", dir.toString())).isEqualTo(2);
     assertThat(err.toString())
         .contains("server.bindAddress '127.0.0.1 8080' is not an address")
         .doesNotContain("\tat ");

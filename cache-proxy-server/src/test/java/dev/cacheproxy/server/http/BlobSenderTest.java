@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -246,7 +247,8 @@ class BlobSenderTest {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setReceiveBufferSize(16 * 1024);
       OutputStream out = socket.getOutputStream();
-      out.write("GET /blob HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          "GET /blob HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       byte[] first = socket.getInputStream().readNBytes(1000);
       assertThat(new String(first, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");

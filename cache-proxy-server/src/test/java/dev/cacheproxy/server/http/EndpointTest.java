@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -114,7 +115,9 @@ class EndpointTest {
   @CsvSource({"-1", "10001", "abc", "1.5", "''"})
   void badPageSize_is400(String n) {
     assertThatThrownBy(() -> Endpoint.parse("GET", "/v2/x/tags/list", query("n", n)))
-        .isInstanceOfSatisfying(ProxyException.class, e -> assertThat(e.code()).isEqualTo(OciErrorCode.PAGINATION_NUMBER_INVALID))
+        .isInstanceOfSatisfying(
+            ProxyException.class,
+            e -> assertThat(e.code()).isEqualTo(OciErrorCode.PAGINATION_NUMBER_INVALID))
         .hasMessageContaining("query parameter n");
   }
 }

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,7 +89,9 @@ class ErrorResponderTest {
         failWith(new ProxyException(OciErrorCode.PAGINATION_NUMBER_INVALID, "bad n"));
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).contains("\"code\":\"PAGINATION_NUMBER_INVALID\"").contains("bad n");
+    assertThat(response.body())
+        .contains("\"code\":\"PAGINATION_NUMBER_INVALID\"")
+        .contains("bad n");
   }
 
   @Test

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.it;
 
 import static dev.cacheproxy.server.it.TestImages.MIB;
@@ -39,12 +40,11 @@ class ConcurrentPullIT extends EndToEndTestBase {
         for (int i = 0; i < CLIENTS; i++) {
           Path dest = tmp.resolve("client-" + i);
           pulls.add(
-              pool.submit(
-                  () -> {
-                    assertThat(go.await(1, TimeUnit.MINUTES)).as("start signal").isTrue();
-                    skopeo().copy(proxy.ref(REPO, "v1"), dest);
-                    return dest;
-                  }));
+              pool.submit(() -> {
+                assertThat(go.await(1, TimeUnit.MINUTES)).as("start signal").isTrue();
+                skopeo().copy(proxy.ref(REPO, "v1"), dest);
+                return dest;
+              }));
         }
         go.countDown();
         for (Future<Path> pull : pulls) {

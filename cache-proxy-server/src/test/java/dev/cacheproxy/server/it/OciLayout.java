@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -93,13 +94,12 @@ final class OciLayout {
   void writeIndex(Map<String, Descriptor> byTag) throws IOException {
     List<Map<String, Object>> manifests =
         byTag.entrySet().stream()
-            .map(
-                e ->
-                    e.getValue()
-                        .toJson(
-                            Map.of(
-                                "annotations",
-                                Map.of("org.opencontainers.image.ref.name", e.getKey()))))
+            .map(e ->
+                e.getValue()
+                    .toJson(
+                        Map.of(
+                            "annotations",
+                            Map.of("org.opencontainers.image.ref.name", e.getKey()))))
             .toList();
     Map<String, Object> index = new LinkedHashMap<>();
     index.put("schemaVersion", 2);

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.it;
 
 import java.io.File;
@@ -27,16 +28,15 @@ final class RequiredTools {
    */
   static Path require(String name) {
     return find(name)
-        .orElseThrow(
-            () ->
-                new AssertionError(
-                    "'"
-                        + name
-                        + "' is not on the PATH ("
-                        + System.getenv("PATH")
-                        + "). The end-to-end tests run the real docker-registry and skopeo: run"
-                        + " ./run-tests from the repository root, which installs them"
-                        + " (apt-get install docker-registry skopeo)."));
+        .orElseThrow(() ->
+            new AssertionError(
+                "'"
+                    + name
+                    + "' is not on the PATH ("
+                    + System.getenv("PATH")
+                    + "). The end-to-end tests run the real docker-registry and skopeo: run"
+                    + " ./run-tests from the repository root, which installs them"
+                    + " (apt-get install docker-registry skopeo)."));
   }
 
   private static Optional<Path> find(String name) {

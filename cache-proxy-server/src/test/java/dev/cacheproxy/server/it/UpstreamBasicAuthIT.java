@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,9 +144,7 @@ class UpstreamBasicAuthIT {
         answers.add(failed.stderr());
         for (String path : errorPaths(prefix)) {
           HttpResponse<String> response = get(proxy, path);
-          assertThat(response.statusCode())
-              .as("GET %s: %s", path, response.body())
-              .isEqualTo(403);
+          assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(403);
           assertThat(firstError(response).path("code").asText()).isEqualTo("DENIED");
           answers.add(response.body());
         }

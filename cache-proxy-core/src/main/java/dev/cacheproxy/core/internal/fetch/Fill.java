@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.fetch;
 
 import dev.cacheproxy.core.Digest;
@@ -22,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: every field is guarded by {@link #lock}, and every publication signals {@link
  * #changed} to all waiters. The state only moves forward: {@code STARTING → STREAMING → VERIFIED →
- * COMMITTED} or {@code → FAILED} from any earlier state ({@code STARTING → COMMITTED} too, when the blob
- * turned out to be stored already); a late publication into an ended fill is ignored. {@code
+ * COMMITTED} or {@code → FAILED} from any earlier state ({@code STARTING → COMMITTED} too, when the
+ * blob turned out to be stored already); a late publication into an ended fill is ignored. {@code
  * written} only grows. Readers wait in bounded slices and re-check the state after each, so even a
  * missed signal costs one slice, never a hang. The lock is held only to read or write these fields,
  * never across I/O.
@@ -186,9 +187,9 @@ final class Fill {
   }
 
   /**
-   * For a fill whose bytes are all verified: waits for the (short) step that makes the blob
-   * durable and returns it, so a late joiner is served the stored file. Empty while the fill is
-   * still streaming.
+   * For a fill whose bytes are all verified: waits for the (short) step that makes the blob durable
+   * and returns it, so a late joiner is served the stored file. Empty while the fill is still
+   * streaming.
    *
    * @throws IOException if the fill failed
    */
@@ -298,6 +299,8 @@ final class Fill {
     }
   }
 
+  // Every caller calls this in a loop that re-checks its condition (see the class comment).
+  @SuppressWarnings("WaitNotInLoop")
   private void awaitSlice() throws InterruptedIOException {
     try {
       changed.awaitNanos(WAIT_SLICE_NANOS);

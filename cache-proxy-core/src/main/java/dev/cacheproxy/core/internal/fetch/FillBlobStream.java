@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.fetch;
 
 import dev.cacheproxy.core.BlobStream;
@@ -9,8 +10,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A {@link BlobStream} of a blob being fetched: each {@link #open} reads the growing file. Thread-
- * safe; holds nothing that needs releasing.
+ * A {@link BlobStream} of a blob being fetched: each {@link #open} reads the growing file.
+ * Thread-safe; holds nothing that needs releasing.
  */
 final class FillBlobStream implements BlobStream {
 

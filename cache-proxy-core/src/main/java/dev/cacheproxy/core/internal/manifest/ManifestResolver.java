@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.manifest;
 
 import dev.cacheproxy.core.CacheStatus;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>A manifest by digest is immutable: once cached it is never fetched again. A tag is cached per
  * media type, so a client is never served a type its {@code Accept} header does not allow.
  *
- * <p>Concurrency: upstream calls for the same repository, reference and Accept set are coalesced
- * by a {@link SingleFlight}, so concurrent misses cost one upstream request.
+ * <p>Concurrency: upstream calls for the same repository, reference and Accept set are coalesced by
+ * a {@link SingleFlight}, so concurrent misses cost one upstream request.
  */
 public final class ManifestResolver {
 
@@ -53,7 +54,8 @@ public final class ManifestResolver {
   private final SingleFlight<ManifestResult> inFlight = new SingleFlight<>();
 
   /** Creates a resolver over the upstream client and the cache's stores. */
-  public ManifestResolver(RegistryClient client, BlobStore store, RepositoryIndex index, Clock clock) {
+  public ManifestResolver(
+      RegistryClient client, BlobStore store, RepositoryIndex index, Clock clock) {
     this.client = client;
     this.store = store;
     this.index = index;
@@ -78,7 +80,11 @@ public final class ManifestResolver {
           List<String> upstreamAccept = union(MediaTypes.upstreamAccept(accept), MediaTypes.ALL);
           UpstreamManifest fetched =
               client.getManifest(
-                  route.registry(), route.upstreamRepository(), digest, upstreamAccept, credentials);
+                  route.registry(),
+                  route.upstreamRepository(),
+                  digest,
+                  upstreamAccept,
+                  credentials);
           Manifest manifest = new Manifest(digest, fetched.mediaType(), fetched.content());
           save(route, manifest);
           return new ManifestResult(manifest, CacheStatus.MISS);
@@ -99,7 +105,12 @@ public final class ManifestResolver {
         return new ManifestResult(cached.get().manifest(), CacheStatus.HIT);
       }
     }
-    String key = route.upstreamName() + ":" + tag + " " + String.join(",", MediaTypes.upstreamAccept(accept));
+    String key =
+        route.upstreamName()
+            + ":"
+            + tag
+            + " "
+            + String.join(",", MediaTypes.upstreamAccept(accept));
     return inFlight.run(
         key,
         () -> {
@@ -108,7 +119,8 @@ public final class ManifestResolver {
             return fetchTag(route, tag, accept, credentials);
           }
           Cached c = current.get();
-          if (clock.millis() - c.entry().checkedAtMillis() < route.rule().tagFreshness().toMillis()) {
+          if (clock.millis() - c.entry().checkedAtMillis()
+              < route.rule().tagFreshness().toMillis()) {
             return new ManifestResult(c.manifest(), CacheStatus.HIT);
           }
           return revalidate(route, tag, accept, credentials, c);
@@ -120,25 +132,38 @@ public final class ManifestResolver {
     try {
       ManifestHead head =
           client.headManifest(
-              route.registry(), route.upstreamRepository(), tag, MediaTypes.upstreamAccept(accept), credentials);
+              route.registry(),
+              route.upstreamRepository(),
+              tag,
+              MediaTypes.upstreamAccept(accept),
+              credentials);
       if (cached.manifest().digest().equals(head.digest())) {
         TagRecord.Entry touched =
-            new TagRecord.Entry(cached.entry().digest(), cached.entry().mediaType(), clock.millis());
-        index.putTag(route.registry(), route.upstreamRepository(), tag, cached.record().with(touched));
+            new TagRecord.Entry(
+                cached.entry().digest(), cached.entry().mediaType(), clock.millis());
+        index.putTag(
+            route.registry(), route.upstreamRepository(), tag, cached.record().with(touched));
         return new ManifestResult(cached.manifest(), CacheStatus.REVALIDATED);
       }
       return fetchTag(route, tag, accept, credentials);
     } catch (NotFoundException e) {
       LOG.warn(
           "{}:{} is gone upstream ({}); serving the cached {} (stale)",
-          route.upstreamName(), tag, e.getMessage(), cached.manifest().digest());
+          route.upstreamName(),
+          tag,
+          e.getMessage(),
+          cached.manifest().digest());
       return new ManifestResult(cached.manifest(), CacheStatus.STALE);
     } catch (StorageException e) {
       throw e;
     } catch (ProxyException e) {
       LOG.warn(
           "revalidating {}:{} failed ({}: {}); serving the cached {} (stale)",
-          route.upstreamName(), tag, e.code(), e.getMessage(), cached.manifest().digest());
+          route.upstreamName(),
+          tag,
+          e.code(),
+          e.getMessage(),
+          cached.manifest().digest());
       return new ManifestResult(cached.manifest(), CacheStatus.STALE);
     }
   }
@@ -147,13 +172,19 @@ public final class ManifestResolver {
       Route route, Tag tag, List<String> accept, @Nullable Credentials credentials) {
     UpstreamManifest fetched =
         client.getManifest(
-            route.registry(), route.upstreamRepository(), tag, MediaTypes.upstreamAccept(accept), credentials);
+            route.registry(),
+            route.upstreamRepository(),
+            tag,
+            MediaTypes.upstreamAccept(accept),
+            credentials);
     Digest digest =
         fetched.digestHeader() != null ? fetched.digestHeader() : Digest.sha256(fetched.content());
     Manifest manifest = new Manifest(digest, fetched.mediaType(), fetched.content());
     save(route, manifest);
     TagRecord record =
-        index.tag(route.registry(), route.upstreamRepository(), tag).orElse(new TagRecord(List.of()));
+        index
+            .tag(route.registry(), route.upstreamRepository(), tag)
+            .orElse(new TagRecord(List.of()));
     index.putTag(
         route.registry(),
         route.upstreamRepository(),
@@ -162,8 +193,14 @@ public final class ManifestResolver {
     if (!MediaTypes.acceptable(manifest.mediaType(), accept)) {
       throw new NotFoundException(
           OciErrorCode.MANIFEST_UNKNOWN,
-          route.upstreamName() + ":" + tag + " is a " + manifest.mediaType()
-              + ", which the client does not accept (Accept: " + String.join(", ", accept) + ")");
+          route.upstreamName()
+              + ":"
+              + tag
+              + " is a "
+              + manifest.mediaType()
+              + ", which the client does not accept (Accept: "
+              + String.join(", ", accept)
+              + ")");
     }
     return new ManifestResult(manifest, CacheStatus.MISS);
   }
@@ -177,7 +214,8 @@ public final class ManifestResolver {
         }
       }
     } catch (IOException e) {
-      throw new StorageException("cannot store manifest " + manifest.digest() + " of " + route.upstreamName(), e);
+      throw new StorageException(
+          "cannot store manifest " + manifest.digest() + " of " + route.upstreamName(), e);
     }
     index.putManifest(
         route.registry(),
@@ -216,7 +254,8 @@ public final class ManifestResolver {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new StorageException("cannot read cached manifest " + digest + " of " + route.upstreamName(), e);
+      throw new StorageException(
+          "cannot read cached manifest " + digest + " of " + route.upstreamName(), e);
     }
   }
 

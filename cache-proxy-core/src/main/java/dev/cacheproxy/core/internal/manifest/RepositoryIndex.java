@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.manifest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -31,8 +32,8 @@ import java.util.stream.Stream;
  *
  * <p>Concurrency: every file is written to a temporary file and moved into place atomically, so a
  * reader sees the old or the new record, never a torn one; concurrent writers of one tag race and
- * the last one wins, which is fine because both wrote what the upstream said. Records are also
- * held in a bounded in-memory cache, updated on every write through this class.
+ * the last one wins, which is fine because both wrote what the upstream said. Records are also held
+ * in a bounded in-memory cache, updated on every write through this class.
  */
 public final class RepositoryIndex {
 
@@ -86,12 +87,14 @@ public final class RepositoryIndex {
   }
 
   /** The manifest with this digest, if the repository has served it. */
-  public Optional<ManifestRecord> manifest(Registry registry, RepositoryName repository, Digest digest) {
+  public Optional<ManifestRecord> manifest(
+      Registry registry, RepositoryName repository, Digest digest) {
     return read(manifestPath(registry, repository, digest), ManifestRecord.class);
   }
 
   /** Records that the repository serves the manifest with this digest. */
-  void putManifest(Registry registry, RepositoryName repository, Digest digest, ManifestRecord record) {
+  void putManifest(
+      Registry registry, RepositoryName repository, Digest digest, ManifestRecord record) {
     write(manifestPath(registry, repository, digest), record);
   }
 
@@ -100,7 +103,8 @@ public final class RepositoryIndex {
     Path dir = repositoryDir(registry, repository).resolve("_tags");
     List<String> tags = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      files.map(p -> p.getFileName().toString())
+      files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".json"))
           .map(n -> n.substring(0, n.length() - ".json".length()))
           .filter(Tag::isValid)
@@ -176,7 +180,8 @@ public final class RepositoryIndex {
       try {
         Files.write(temp, JSON.writeValueAsBytes(value));
         try {
-          Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
         }

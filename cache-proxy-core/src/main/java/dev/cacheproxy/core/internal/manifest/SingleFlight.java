@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.manifest;
 
 import dev.cacheproxy.core.OciErrorCode;
@@ -42,7 +43,8 @@ final class SingleFlight<T> {
       return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProxyException(OciErrorCode.UNAVAILABLE, "interrupted while waiting for the upstream", e);
+      throw new ProxyException(
+          OciErrorCode.UNAVAILABLE, "interrupted while waiting for the upstream", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException re) {

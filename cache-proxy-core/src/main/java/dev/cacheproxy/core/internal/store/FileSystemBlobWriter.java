@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.store;
 
 import dev.cacheproxy.core.Digest;
@@ -68,6 +69,8 @@ final class FileSystemBlobWriter implements BlobWriter {
   }
 
   @Override
+  // Only the one writing thread updates written; other threads only read it (class comment).
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   public void write(ByteBuffer buffer) throws IOException {
     ensureWritable();
     if (verified) {

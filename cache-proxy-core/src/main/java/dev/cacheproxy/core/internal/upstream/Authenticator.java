@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.upstream;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
@@ -128,6 +129,8 @@ final class Authenticator {
     return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
   }
 
+  // shared == mine asks whether this call's future won the race, which is an identity question.
+  @SuppressWarnings("ReferenceEquality")
   private BearerToken token(
       RegistryRequest request, BearerScheme scheme, String scope, @Nullable Credentials creds) {
     CompletableFuture<BearerToken> mine = new CompletableFuture<>();

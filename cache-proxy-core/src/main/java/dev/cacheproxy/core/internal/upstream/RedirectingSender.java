@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.upstream;
 
 import dev.cacheproxy.core.OciErrorCode;
@@ -118,7 +119,8 @@ final class RedirectingSender {
   private static URI resolve(URI base, String location, int status, String registryHost) {
     try {
       URI next = base.resolve(new URI(location.replace(" ", "%20")));
-      if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())
+      if ((!"http".equalsIgnoreCase(next.getScheme())
+              && !"https".equalsIgnoreCase(next.getScheme()))
           || next.getHost() == null) {
         throw new IllegalArgumentException("not an http(s) URL");
       }

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.upstream;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -64,8 +65,9 @@ public final class RegistryClient implements Closeable {
    * @param accept the media types to ask for; empty for the OCI and Docker image manifest and index
    *     types
    * @param credentials the rule's credentials, or null to pull anonymously
-   * @throws ProxyException MANIFEST_INVALID for a manifest that is too large, a DigestMismatchException (UNAVAILABLE)
-   *     ({@link DigestMismatchException}) when the content does not match, and the others above
+   * @throws ProxyException MANIFEST_INVALID for a manifest that is too large, a
+   *     DigestMismatchException (UNAVAILABLE) ({@link DigestMismatchException}) when the content
+   *     does not match, and the others above
    */
   public UpstreamManifest getManifest(
       Registry registry,

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -114,7 +115,7 @@ final class TagLister {
         }
         int hash = target.indexOf('#', q);
         String query = hash < 0 ? target.substring(q + 1) : target.substring(q + 1, hash);
-        for (String param : query.split("&")) {
+        for (String param : query.split("&", -1)) {
           if (param.startsWith("last=")) {
             try {
               return URLDecoder.decode(param.substring(5), StandardCharsets.UTF_8);
@@ -131,13 +132,13 @@ final class TagLister {
 
   /** Whether link parameters like {@code ; rel="next"} hold the relation type {@code next}. */
   private static boolean isRelNext(String params) {
-    for (String param : params.split("[;,]")) {
+    for (String param : params.split("[;,]", -1)) {
       int eq = param.indexOf('=');
       if (eq < 0 || !param.substring(0, eq).trim().equalsIgnoreCase("rel")) {
         continue;
       }
       String value = param.substring(eq + 1).trim().replace("\"", "");
-      for (String rel : value.split("\\s+")) {
+      for (String rel : value.split("\\s+", -1)) {
         if (rel.equalsIgnoreCase("next")) {
           return true;
         }

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,9 +12,9 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
+import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.BlobWriter;
 import dev.cacheproxy.core.spi.StoredBlob;
-import dev.cacheproxy.core.spi.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -80,17 +81,16 @@ class BlobFetcherTest {
     try (ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < clients; i++) {
         reads.add(
-            clientThreads.submit(
-                () -> {
-                  start.await(10, TimeUnit.SECONDS);
-                  try (BlobStream stream = fetcher.open(digest, source)) {
-                    allOpened.countDown();
-                    assertThat(stream.status()).isEqualTo(CacheStatus.MISS);
-                    try (InputStream in = stream.open(0)) {
-                      return in.readAllBytes();
-                    }
-                  }
-                }));
+            clientThreads.submit(() -> {
+              start.await(10, TimeUnit.SECONDS);
+              try (BlobStream stream = fetcher.open(digest, source)) {
+                allOpened.countDown();
+                assertThat(stream.status()).isEqualTo(CacheStatus.MISS);
+                try (InputStream in = stream.open(0)) {
+                  return in.readAllBytes();
+                }
+              }
+            }));
       }
       // No byte of the body has been sent yet, so every client joined the same fill.
       assertThat(allOpened.await(10, TimeUnit.SECONDS)).isTrue();
@@ -170,18 +170,17 @@ class BlobFetcherTest {
         BlobStream stream = fetcher.open(digest, source);
         InputStream in = stream.open(0);
         outcomes.add(
-            readerThreads.submit(
-                () -> {
-                  try (stream;
-                      in) {
-                    assertThat(in.readNBytes(50_000)).isEqualTo(Arrays.copyOf(content, 50_000));
-                    readersStarted.countDown();
-                    in.readAllBytes();
-                    return new AssertionError("the read should have failed");
-                  } catch (IOException e) {
-                    return e;
-                  }
-                }));
+            readerThreads.submit(() -> {
+              try (stream;
+                  in) {
+                assertThat(in.readNBytes(50_000)).isEqualTo(Arrays.copyOf(content, 50_000));
+                readersStarted.countDown();
+                in.readAllBytes();
+                return new AssertionError("the read should have failed");
+              } catch (IOException e) {
+                return e;
+              }
+            }));
       }
       assertThat(readersStarted.await(10, TimeUnit.SECONDS)).isTrue();
       breakGate.countDown();
@@ -247,7 +246,8 @@ class BlobFetcherTest {
     byte[] content = randomBytes(300_000, SEED + 40);
     Digest digest = Digest.sha256(content);
     CountDownLatch commitMayProceed = new CountDownLatch(1);
-    BlobFetcher slowCommits = new BlobFetcher(new CommitGatedStore(store, commitMayProceed), executor);
+    BlobFetcher slowCommits =
+        new BlobFetcher(new CommitGatedStore(store, commitMayProceed), executor);
     CountDownLatch go = new CountDownLatch(1);
     ScriptedSource source =
         new ScriptedSource().serve(content.length, new GatedBody(content).pauseAt(0, go));

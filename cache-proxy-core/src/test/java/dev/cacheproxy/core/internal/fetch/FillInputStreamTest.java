@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,14 +113,13 @@ class FillInputStreamTest {
     CompletableFuture<byte[]> all = new CompletableFuture<>();
     Thread reader =
         Thread.ofPlatform()
-            .start(
-                () -> {
-                  try (InputStream in = new FillInputStream(fill, 0)) {
-                    all.complete(in.readAllBytes());
-                  } catch (IOException | RuntimeException e) {
-                    all.completeExceptionally(e);
-                  }
-                });
+            .start(() -> {
+              try (InputStream in = new FillInputStream(fill, 0)) {
+                all.complete(in.readAllBytes());
+              } catch (IOException | RuntimeException e) {
+                all.completeExceptionally(e);
+              }
+            });
     awaitParked(reader);
     fill.committed(new StoredBlob(digest, content.length, committed));
 

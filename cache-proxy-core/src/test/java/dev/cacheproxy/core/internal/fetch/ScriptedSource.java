@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.fetch;
 
 import dev.cacheproxy.core.internal.upstream.UpstreamBlob;
@@ -35,13 +36,12 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
 
   /** Next, throws {@code failure} (an IOException or a RuntimeException). */
   ScriptedSource fail(Exception failure) {
-    responses.add(
-        () -> {
-          if (failure instanceof IOException io) {
-            throw io;
-          }
-          throw (RuntimeException) failure;
-        });
+    responses.add(() -> {
+      if (failure instanceof IOException io) {
+        throw io;
+      }
+      throw (RuntimeException) failure;
+    });
     return this;
   }
 

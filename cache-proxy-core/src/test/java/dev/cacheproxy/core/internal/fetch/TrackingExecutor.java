@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,14 +20,13 @@ final class TrackingExecutor implements Executor, AutoCloseable {
   @Override
   public void execute(Runnable task) {
     started.incrementAndGet();
-    threads.execute(
-        () -> {
-          try {
-            task.run();
-          } finally {
-            finished.release();
-          }
-        });
+    threads.execute(() -> {
+      try {
+        task.run();
+      } finally {
+        finished.release();
+      }
+    });
   }
 
   /** How many tasks were started. */

@@ -1,3 +1,4 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.upstream;
 
 import static dev.cacheproxy.core.internal.upstream.UpstreamFixtures.bearerChallenge;
@@ -343,11 +344,10 @@ class RegistryClientAuthTest {
       List<Future<UpstreamManifest>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         results.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  return pull(null);
-                }));
+            pool.submit(() -> {
+              start.await();
+              return pull(null);
+            }));
       }
       start.countDown();
       assertThat(tokenRequested.await(5, TimeUnit.SECONDS)).isTrue();
