@@ -269,8 +269,9 @@ class BlobSenderTest {
                   private long produced;
 
                   @Override
-                  public int read() {
-                    throw new UnsupportedOperationException();
+                  public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
                   }
 
                   @Override
