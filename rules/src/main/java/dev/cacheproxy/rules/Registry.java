@@ -45,12 +45,29 @@ public record Registry(String host, URI endpoint) {
     if (h.equals("docker.io") || h.equals("index.docker.io") || h.equals("registry-1.docker.io")) {
       return new Registry(DOCKER_HUB, URI.create("https://registry-1.docker.io"));
     }
-    return new Registry(h, URI.create("https://" + h));
+    return new Registry(h, endpoint("https://", h));
   }
 
   /** A registry reached over plain HTTP, for local upstreams and tests. */
   public static Registry plainHttp(String host) {
-    return new Registry(host, URI.create("http://" + host.toLowerCase(Locale.ROOT)));
+    return new Registry(host, endpoint("http://", host.toLowerCase(Locale.ROOT)));
+  }
+
+  /** A registry that is not Docker Hub, reached over HTTPS. */
+  static Registry https(String host) {
+    return new Registry(host, endpoint("https://", host));
+  }
+
+  /**
+   * The URL for a host, reporting a host that is not even URL syntax as a bad host rather than as a
+   * URL error; the constructor checks the host in full.
+   */
+  private static URI endpoint(String scheme, String host) {
+    try {
+      return URI.create(scheme + host);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid registry host '" + host + "'", e);
+    }
   }
 
   /** Whether this is Docker Hub, whose single-segment names get {@code library/}. */

@@ -1,8 +1,6 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
-import java.util.regex.Pattern;
-
 /**
  * A repository name as the OCI distribution specification defines it: path components of lower-case
  * letters and digits, separated by {@code .}, {@code _}, {@code __} or dashes, joined by {@code /}.
@@ -14,10 +12,6 @@ public record RepositoryName(String value) implements Comparable<RepositoryName>
   /** The longest name accepted, as in the distribution registry. */
   public static final int MAX_LENGTH = 255;
 
-  private static final Pattern GRAMMAR =
-      Pattern.compile(
-          "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
-
   /** Validates the name. */
   public RepositoryName {
     if (value == null || value.isEmpty()) {
@@ -27,7 +21,7 @@ public record RepositoryName(String value) implements Comparable<RepositoryName>
       throw new IllegalArgumentException(
           "repository name is longer than " + MAX_LENGTH + " characters");
     }
-    if (!GRAMMAR.matcher(value).matches()) {
+    if (!matchesGrammar(value)) {
       throw new IllegalArgumentException(
           "invalid repository name '"
               + value
@@ -45,7 +39,35 @@ public record RepositoryName(String value) implements Comparable<RepositoryName>
     return value != null
         && !value.isEmpty()
         && value.length() <= MAX_LENGTH
-        && GRAMMAR.matcher(value).matches();
+        && matchesGrammar(value);
+  }
+
+  /**
+   * Whether {@code s} matches the distribution grammar {@code
+   * [a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*}, checked in
+   * one pass without a regex {@code Matcher}, so that matching a rule allocates nothing here.
+   */
+  private static boolean matchesGrammar(String s) {
+    // 0: a component or separator ended, a letter or digit must follow; 1: in letters and digits;
+    // 2: after one '_'; 3: after one or more '-'.
+    int state = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        state = 1;
+      } else if (state == 1 && (c == '.' || c == '/')) {
+        state = 0;
+      } else if (state == 1 && c == '_') {
+        state = 2;
+      } else if (state == 2 && c == '_') {
+        state = 0;
+      } else if ((state == 1 || state == 3) && c == '-') {
+        state = 3;
+      } else {
+        return false;
+      }
+    }
+    return state == 1;
   }
 
   /** The number of path components. */

@@ -20,13 +20,15 @@ import org.jspecify.annotations.Nullable;
  * @param source the upstream registry and repository
  * @param credentials the name of the credential set for the upstream, or null for anonymous pulls
  * @param tagFreshness how long a cached tag is served without asking the upstream
+ * @param policy mode, tag filters, stale limit and name rewriting
  */
 public record Rule(
     String name,
     String target,
     Source source,
     @Nullable String credentials,
-    Duration tagFreshness) {
+    Duration tagFreshness,
+    RulePolicy policy) {
 
   /** The tag freshness used when a rule does not set one. */
   public static final Duration DEFAULT_TAG_FRESHNESS = Duration.ofMinutes(5);
@@ -48,6 +50,9 @@ public record Rule(
     }
     if (tagFreshness == null) {
       tagFreshness = DEFAULT_TAG_FRESHNESS;
+    }
+    if (policy == null) {
+      policy = RulePolicy.DEFAULT;
     }
     if (tagFreshness.isNegative()) {
       throw new InvalidRuleException("rule '" + name + "': field 'tagFreshness' is negative");
@@ -73,7 +78,7 @@ public record Rule(
       throw new InvalidRuleException(
           "rule '"
               + name
-              + "': "
+              + "': field 'source': "
               + (wildcard
                   ? "wildcard target '"
                       + target
@@ -86,9 +91,29 @@ public record Rule(
                       + source
                       + "'"));
     }
+    if (!wildcard && (!policy.stripPrefix().isEmpty() || !policy.addPrefix().isEmpty())) {
+      throw new InvalidRuleException(
+          "rule '"
+              + name
+              + "': field '"
+              + (policy.stripPrefix().isEmpty() ? "addPrefix" : "stripPrefix")
+              + "' rewrites what a wildcard matched, but target '"
+              + target
+              + "' is static");
+    }
   }
 
-  /** Creates a rule without credentials and with the default tag freshness. */
+  /** Creates a rule with the default policy. */
+  public Rule(
+      String name,
+      String target,
+      Source source,
+      @Nullable String credentials,
+      Duration tagFreshness) {
+    this(name, target, source, credentials, tagFreshness, RulePolicy.DEFAULT);
+  }
+
+  /** Creates a rule without credentials and with the default tag freshness and policy. */
   public static Rule of(String name, String target, String source) {
     return new Rule(name, target, parseSource(name, source), null, DEFAULT_TAG_FRESHNESS);
   }

@@ -1,6 +1,7 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
+import dev.cacheproxy.rules.internal.SegmentTrie;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,51 +16,91 @@ import java.util.Optional;
  * <p>Precedence: a static target ({@code team/base}) beats every wildcard; among wildcards the
  * longer prefix wins ({@code hub/bitnami/*} beats {@code hub/*}); the default target {@code *}
  * matches only what no other rule claims. Two rules with the same target are refused, naming both.
- * Single-segment names routed to Docker Hub get {@code library/}, as the Docker CLI does.
+ * Single-segment names routed to Docker Hub get {@code library/}, as the Docker CLI does. When the
+ * most specific wildcard maps a name to an invalid upstream name (longer than {@value
+ * RepositoryName#MAX_LENGTH} characters, say), the next less specific wildcard is tried.
  *
- * <p>Instances are thread-safe.
+ * <p>{@link #route} walks a trie over the path segments of the targets, built once when the set is
+ * created: a match costs time proportional to the depth of the name, however many rules there are,
+ * and allocates little more than the {@link Route} and its upstream name. {@link #explain} scans
+ * every rule and must agree with it.
+ *
+ * <p>Concurrency: instances are immutable after construction (final fields; the trie and the maps
+ * are never written after the constructor) and thread-safe without locking.
  */
 public final class RuleSet {
 
   private final List<Rule> rules;
-  private final Map<String, Rule> statics;
-  private final List<Rule> wildcards;
+  private final Governance governance;
+  private final Map<String, Rule> byName;
 
-  private RuleSet(List<Rule> rules) {
+  /** The rules in the given order, compiled; never modified after the constructor. */
+  private final List<CompiledRule> compiled;
+
+  private final SegmentTrie<CompiledRule> trie;
+
+  private RuleSet(List<Rule> rules, Governance governance) {
+    if (rules.size() > governance.maxRules()) {
+      throw new InvalidRuleException(
+          "rules: "
+              + rules.size()
+              + " rules are more than the limit of "
+              + governance.maxRules()
+              + " (maxRules)");
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      if (rules.get(i) == null) {
+        throw new InvalidRuleException("rules: entry " + i + " is missing");
+      }
+    }
     this.rules = List.copyOf(rules);
-    Map<String, Rule> byTarget = new HashMap<>();
-    Map<String, Rule> byName = new HashMap<>();
-    List<Rule> wild = new ArrayList<>();
+    this.governance = governance;
+    Map<String, Rule> names = HashMap.newHashMap(this.rules.size());
+    List<CompiledRule> all = new ArrayList<>(this.rules.size());
+    SegmentTrie.Builder<CompiledRule> builder = SegmentTrie.builder();
     for (Rule rule : this.rules) {
-      Rule sameName = byName.putIfAbsent(rule.name(), rule);
+      Rule sameName = names.putIfAbsent(rule.name(), rule);
       if (sameName != null) {
         throw new InvalidRuleException(
-            "rule '" + rule.name() + "': field 'name' is used by two rules");
+            "rule '"
+                + rule.name()
+                + "': field 'name' is used by two rules (targets '"
+                + sameName.target()
+                + "' and '"
+                + rule.target()
+                + "')");
       }
-      Rule sameTarget = byTarget.putIfAbsent(rule.target(), rule);
+      CompiledRule compiledRule = new CompiledRule(rule);
+      CompiledRule sameTarget =
+          rule.isDefault()
+              ? builder.putBelow("", compiledRule)
+              : rule.isWildcard()
+                  ? builder.putBelow(rule.target(), rule.target().length() - 2, compiledRule)
+                  : builder.putExact(rule.target(), compiledRule);
       if (sameTarget != null) {
         throw new InvalidRuleException(
             "rules '"
-                + sameTarget.name()
+                + sameTarget.rule().name()
                 + "' and '"
                 + rule.name()
-                + "' both claim target '"
+                + "': field 'target': both claim '"
                 + rule.target()
                 + "': remove one of them or make one more specific");
       }
-      if (rule.isWildcard()) {
-        wild.add(rule);
+      if (!governance.allows(rule.source().registry())) {
+        throw new InvalidRuleException(
+            "rule '"
+                + rule.name()
+                + "': field 'source': registry '"
+                + rule.source().registry().host()
+                + "' is not in allowedRegistries "
+                + governance.allowedRegistries().stream().sorted().toList());
       }
+      all.add(compiledRule);
     }
-    wild.sort(Comparator.comparingInt((Rule r) -> r.targetPrefix().length()).reversed());
-    this.wildcards = List.copyOf(wild);
-    Map<String, Rule> stat = new HashMap<>();
-    byTarget.forEach((target, rule) -> {
-      if (!rule.isWildcard()) {
-        stat.put(target, rule);
-      }
-    });
-    this.statics = Map.copyOf(stat);
+    this.byName = names;
+    this.compiled = all;
+    this.trie = builder.build();
   }
 
   /**
@@ -68,10 +109,29 @@ public final class RuleSet {
    * @throws InvalidRuleException naming the rule, the field and the reason
    */
   public static RuleSet of(List<Rule> rules) {
+    return of(rules, Governance.OPEN);
+  }
+
+  /**
+   * Validates and creates a rule set under {@code governance}: every source registry must be
+   * allowed and the set must not exceed the rule limit. Either the whole set is valid or none of it
+   * is used.
+   *
+   * @throws InvalidRuleException naming the rule, the field and the reason
+   */
+  public static RuleSet of(List<Rule> rules, Governance governance) {
     if (rules == null) {
       throw new InvalidRuleException("rules: the list is missing");
     }
-    return new RuleSet(rules);
+    if (governance == null) {
+      throw new InvalidRuleException("governance: missing; use Governance.OPEN for no limits");
+    }
+    return new RuleSet(rules, governance);
+  }
+
+  /** The limits this set was validated against. */
+  public Governance governance() {
+    return governance;
   }
 
   /** The rules, in the order they were given. */
@@ -81,43 +141,99 @@ public final class RuleSet {
 
   /** The rule with this name. */
   public Optional<Rule> rule(String name) {
-    return rules.stream().filter(r -> r.name().equals(name)).findFirst();
+    return Optional.ofNullable(byName.get(name));
   }
 
   /** Finds the rule that serves a repository, or empty if none does. */
   public Optional<Route> route(RepositoryName repository) {
-    String name = repository.value();
-    Rule exact = statics.get(name);
-    if (exact != null) {
-      return Optional.of(
-          new Route(
-              exact,
-              repository,
-              exact.source().registry(),
-              RepositoryName.of(exact.source().repository())));
-    }
-    for (Rule rule : wildcards) {
-      String prefix = rule.targetPrefix();
-      if (name.length() > prefix.length() && name.startsWith(prefix)) {
-        Optional<Route> route = wildcardRoute(rule, repository, name.substring(prefix.length()));
-        if (route.isPresent()) {
-          return route;
-        }
+    for (SegmentTrie.Match<CompiledRule> match = trie.find(repository.value());
+        match != null;
+        match = match.fallback()) {
+      Route route = match.value().route(repository, match.prefixLength());
+      if (route != null) {
+        return Optional.of(route);
       }
     }
     return Optional.empty();
   }
 
-  private static Optional<Route> wildcardRoute(Rule rule, RepositoryName client, String remainder) {
-    Source source = rule.source();
-    String upstream = source.prefix() + remainder;
-    if (source.registry().isDockerHub() && upstream.indexOf('/') < 0) {
-      upstream = "library/" + upstream;
+  /**
+   * Explains how {@code repository} is matched: which rule wins, and why each other rule lost or
+   * did not match. Scans every rule, so it is meant for tools, not for the request path; it finds
+   * the same route as {@link #route}.
+   */
+  public Explanation explain(RepositoryName repository) {
+    String name = repository.value();
+    // Static first, then the longer prefix, the default last; no two matching rules tie.
+    List<CompiledRule> byPrecedence = new ArrayList<>(compiled);
+    byPrecedence.sort(Comparator.comparingInt(CompiledRule::specificity).reversed());
+    List<CompiledRule> matching = new ArrayList<>();
+    List<Explanation.Candidate> missed = new ArrayList<>();
+    for (CompiledRule c : byPrecedence) {
+      Rule rule = c.rule();
+      if (c.matches(name)) {
+        matching.add(c);
+      } else {
+        missed.add(
+            new Explanation.Candidate(
+                rule,
+                Explanation.Verdict.NO_MATCH,
+                rule.isWildcard()
+                    ? "'" + name + "' does not start with '" + c.targetPrefix() + "'"
+                    : "'" + name + "' is not '" + rule.target() + "'"));
+      }
     }
-    if (!RepositoryName.isValid(upstream)) {
-      return Optional.empty();
+    Route route = null;
+    List<Explanation.Candidate> candidates = new ArrayList<>(compiled.size());
+    List<Explanation.Candidate> invalid = new ArrayList<>();
+    List<Explanation.Candidate> lost = new ArrayList<>();
+    for (CompiledRule c : matching) {
+      Rule rule = c.rule();
+      if (route != null) {
+        lost.add(
+            new Explanation.Candidate(
+                rule,
+                Explanation.Verdict.LOST,
+                "matches, but rule '"
+                    + route.rule().name()
+                    + "' is more specific"
+                    + (route.rule().isWildcard()
+                        ? ""
+                        : " (a static target beats every wildcard)")));
+        continue;
+      }
+      route = c.route(repository, c.targetPrefix().length());
+      if (route == null) {
+        String upstream = c.upstream(name, c.targetPrefix().length());
+        invalid.add(
+            new Explanation.Candidate(
+                rule,
+                Explanation.Verdict.LOST,
+                "matches, but maps to '"
+                    + upstream
+                    + "', which is not a valid upstream repository name"
+                    + (upstream.length() > RepositoryName.MAX_LENGTH
+                        ? " (longer than " + RepositoryName.MAX_LENGTH + " characters)"
+                        : "")));
+      } else {
+        candidates.add(
+            new Explanation.Candidate(
+                rule,
+                Explanation.Verdict.CHOSEN,
+                (rule.isWildcard()
+                        ? rule.isDefault()
+                            ? "the default target * matches every name no other rule claims"
+                            : "the longest matching prefix '" + c.targetPrefix() + "'"
+                        : "the static target equals the name")
+                    + (invalid.isEmpty() ? "" : " that maps to a valid upstream repository name")
+                    + "; upstream "
+                    + route.upstreamName()));
+      }
     }
-    return Optional.of(new Route(rule, client, source.registry(), RepositoryName.of(upstream)));
+    candidates.addAll(invalid);
+    candidates.addAll(lost);
+    candidates.addAll(missed);
+    return new Explanation(repository, Optional.ofNullable(route), candidates);
   }
 
   /**
@@ -134,7 +250,7 @@ public final class RuleSet {
       }
       String candidate = null;
       if (!rule.isWildcard()) {
-        if (source.repository().equals(up)) {
+        if (CompiledRule.staticUpstream(rule).value().equals(up)) {
           candidate = rule.target();
         }
       } else if (up.startsWith(source.prefix()) && up.length() > source.prefix().length()) {

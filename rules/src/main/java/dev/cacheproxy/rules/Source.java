@@ -1,8 +1,6 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.rules;
 
-import java.net.URI;
-
 /**
  * Where a rule pulls from: a registry and a repository there, or a repository prefix ending in
  * {@code *}.
@@ -83,7 +81,7 @@ public record Source(Registry registry, String repository) {
     if (plain) {
       registry = Registry.plainHttp(host);
     } else if (explicitScheme && !Registry.of(host).isDockerHub()) {
-      registry = new Registry(host, URI.create("https://" + host));
+      registry = Registry.https(host);
     } else {
       registry = Registry.of(host);
     }

@@ -38,6 +38,16 @@ class SourceTest {
   }
 
   @Test
+  void parse_badHost_reportedAsHostNotAsUrl() {
+    assertThatThrownBy(() -> Source.parse("http://bad_host:5000/*"))
+        .hasMessage("invalid registry host 'bad_host:5000'");
+    assertThatThrownBy(() -> Source.parse("https://bad^host/x/*"))
+        .hasMessage("invalid registry host 'bad^host'");
+    assertThatThrownBy(() -> Registry.of("not a host"))
+        .hasMessage("invalid registry host 'not a host'");
+  }
+
+  @Test
   void toString_roundTrips() {
     assertThat(Source.parse("http://127.0.0.1:5001/library/*").toString())
         .isEqualTo("http://127.0.0.1:5001/library/*");
