@@ -15,6 +15,7 @@ import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
 import java.io.Closeable;
 import java.io.IOException;
@@ -22,13 +23,18 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,8 +71,10 @@ public final class CacheProxy implements Closeable {
   private static final int MAX_TAG_PAGES = 1000;
   private static final int CLOSE_WAIT_SECONDS = 5;
 
-  private final RuleSet rules;
-  private final CredentialSource credentials;
+  /** The rules and credentials, swapped together by {@link #update}. */
+  private volatile Settings settings;
+
+  private final ConcurrentHashMap<String, LongAdder> matches = new ConcurrentHashMap<>();
   private final RegistryClient client;
   private final BlobStore store;
   private final RepositoryIndex index;
@@ -75,8 +83,7 @@ public final class CacheProxy implements Closeable {
   private final ExecutorService fillExecutor;
 
   private CacheProxy(Builder b, Path dataDirectory) {
-    this.rules = Objects.requireNonNull(b.rules);
-    this.credentials = b.credentials;
+    this.settings = new Settings(Objects.requireNonNull(b.rules), b.credentials);
     this.client = new RegistryClient(b.upstream);
     this.store =
         b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
@@ -108,7 +115,10 @@ public final class CacheProxy implements Closeable {
     List<String> acceptCopy = List.copyOf(accept);
     return switch (reference) {
       case Digest digest -> manifests.byDigest(route, digest, acceptCopy, credentials(route));
-      case Tag tag -> manifests.byTag(route, tag, acceptCopy, credentials(route));
+      case Tag tag -> {
+        checkTagAllowed(route, tag);
+        yield manifests.byTag(route, tag, acceptCopy, credentials(route));
+      }
     };
   }
 
@@ -122,6 +132,13 @@ public final class CacheProxy implements Closeable {
    */
   public BlobStream blob(RepositoryName name, Digest digest) {
     Route route = route(name);
+    if (readOnly(route)) {
+      return fetcher.open(
+          digest,
+          offset -> {
+            throw notCachedReadOnly(route, OciErrorCode.BLOB_UNKNOWN, "blob " + digest);
+          });
+    }
     Credentials creds = credentials(route);
     return fetcher.open(
         digest,
@@ -139,6 +156,9 @@ public final class CacheProxy implements Closeable {
     OptionalLong filling = fetcher.sizeInFlight(digest);
     if (filling.isPresent() && filling.getAsLong() >= 0) {
       return new BlobInfo(digest, filling.getAsLong(), CacheStatus.MISS);
+    }
+    if (readOnly(route)) {
+      throw notCachedReadOnly(route, OciErrorCode.BLOB_UNKNOWN, "blob " + digest);
     }
     long size =
         client.headBlob(route.registry(), route.upstreamRepository(), digest, credentials(route));
@@ -158,27 +178,14 @@ public final class CacheProxy implements Closeable {
     }
     Route route = route(name);
     TreeSet<String> all = new TreeSet<>(index.tags(route.registry(), route.upstreamRepository()));
-    try {
-      String from = null;
-      for (int page = 0; page < MAX_TAG_PAGES; page++) {
-        TagPage tags =
-            client.listTags(
-                route.registry(), route.upstreamRepository(), 0, from, credentials(route));
-        all.addAll(tags.tags());
-        from = tags.nextLast();
-        if (from == null) {
-          break;
-        }
-      }
-    } catch (ProxyException e) {
+    if (readOnly(route)) {
       if (all.isEmpty()) {
-        throw e;
+        throw notCachedReadOnly(route, OciErrorCode.NAME_UNKNOWN, "the tag list");
       }
-      LOG.warn(
-          "listing tags of {} upstream failed ({}); listing the cached tags",
-          route.upstreamName(),
-          e.getMessage());
+    } else {
+      addUpstreamTags(route, all);
     }
+    all.removeIf(tag -> !route.rule().policy().allowsTag(tag));
     List<String> after = new ArrayList<>(last == null ? all : all.tailSet(last, false));
     boolean more = after.size() > limit;
     return new TagList(name, more ? after.subList(0, limit) : after, more);
@@ -186,7 +193,7 @@ public final class CacheProxy implements Closeable {
 
   /** Every cached repository under each name clients can pull it by, sorted. */
   public List<RepositoryName> catalog() {
-    RuleSet current = rules;
+    RuleSet current = settings.rules();
     return index.repositories().stream()
         .flatMap(r -> current.aliasesFor(Registry.of(r.registry()), r.repository()).stream())
         .distinct()
@@ -194,9 +201,27 @@ public final class CacheProxy implements Closeable {
         .collect(Collectors.toList());
   }
 
-  /** The rules this proxy routes by. */
+  /** The rules this proxy routes by now. */
   public RuleSet rules() {
-    return rules;
+    return settings.rules();
+  }
+
+  /**
+   * Replaces the rules and the credential sets together, atomically: every request routed after
+   * this returns uses the new ones; requests in flight finish with the route they resolved.
+   */
+  public void update(RuleSet rules, CredentialSource credentials) {
+    this.settings =
+        new Settings(
+            Objects.requireNonNull(rules, "rules"),
+            Objects.requireNonNull(credentials, "credentials"));
+  }
+
+  /** How many requests each rule has routed since start, by rule name. */
+  public Map<String, Long> ruleMatches() {
+    Map<String, Long> counts = new TreeMap<>();
+    matches.forEach((name, adder) -> counts.put(name, adder.sum()));
+    return counts;
   }
 
   /**
@@ -205,16 +230,29 @@ public final class CacheProxy implements Closeable {
    * @throws NotFoundException {@code NAME_UNKNOWN} when no rule matches
    */
   public Route route(RepositoryName name) {
-    return rules
-        .route(name)
-        .orElseThrow(() ->
-            new NotFoundException(
-                OciErrorCode.NAME_UNKNOWN,
-                "repository '"
-                    + name
-                    + "' matches no cache rule (targets: "
-                    + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
-                    + ")"));
+    RuleSet rules = settings.rules();
+    Route route =
+        rules
+            .route(name)
+            .orElseThrow(() ->
+                new NotFoundException(
+                    OciErrorCode.NAME_UNKNOWN,
+                    "repository '"
+                        + name
+                        + "' matches no cache rule (targets: "
+                        + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
+                        + ")"));
+    matches.computeIfAbsent(route.rule().name(), k -> new LongAdder()).increment();
+    if (route.rule().policy().mode() == RulePolicy.Mode.DISABLED) {
+      throw new ProxyException(
+          OciErrorCode.DENIED,
+          "repository '"
+              + name
+              + "' is served by rule '"
+              + route.rule().name()
+              + "', which is disabled");
+    }
+    return route;
   }
 
   /**
@@ -242,6 +280,65 @@ public final class CacheProxy implements Closeable {
     }
   }
 
+  /** Adds the upstream's tags; when it cannot be asked, keeps the cached ones if there are any. */
+  private void addUpstreamTags(Route route, Set<String> all) {
+    try {
+      String from = null;
+      for (int page = 0; page < MAX_TAG_PAGES; page++) {
+        TagPage tags =
+            client.listTags(
+                route.registry(), route.upstreamRepository(), 0, from, credentials(route));
+        all.addAll(tags.tags());
+        from = tags.nextLast();
+        if (from == null) {
+          break;
+        }
+      }
+    } catch (ProxyException e) {
+      if (all.isEmpty()) {
+        throw e;
+      }
+      LOG.warn(
+          "listing tags of {} upstream failed ({}); listing the cached tags",
+          route.upstreamName(),
+          e.getMessage());
+    }
+  }
+
+  private static void checkTagAllowed(Route route, Tag tag) {
+    if (!route.rule().policy().allowsTag(tag.value())) {
+      throw new ProxyException(
+          OciErrorCode.DENIED,
+          "tag '"
+              + tag
+              + "' of "
+              + route.clientRepository()
+              + " is excluded by rule '"
+              + route.rule().name()
+              + "' (tagInclude/tagExclude)");
+    }
+  }
+
+  private static boolean readOnly(Route route) {
+    return route.rule().policy().mode() == RulePolicy.Mode.READ_ONLY;
+  }
+
+  private static NotFoundException notCachedReadOnly(Route route, OciErrorCode code, Object what) {
+    return new NotFoundException(
+        code,
+        what
+            + " of "
+            + route.clientRepository()
+            + " is not cached, and rule '"
+            + route.rule().name()
+            + "' is read-only (it never contacts "
+            + route.registry()
+            + ")");
+  }
+
+  /** The rules and the credential sets they name, replaced together. */
+  private record Settings(RuleSet rules, CredentialSource credentials) {}
+
   private Optional<StoredBlob> storedBlob(Digest digest) {
     try {
       return store.get(digest);
@@ -255,7 +352,8 @@ public final class CacheProxy implements Closeable {
     if (set == null) {
       return null;
     }
-    return credentials
+    return settings
+        .credentials()
         .credentials(set)
         .orElseThrow(() ->
             new ProxyException(

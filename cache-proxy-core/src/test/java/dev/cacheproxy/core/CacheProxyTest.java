@@ -4,8 +4,10 @@ package dev.cacheproxy.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
 import dev.cacheproxy.rules.Source;
 import java.io.ByteArrayOutputStream;
@@ -37,6 +39,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import okio.BufferedSink;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,8 +71,20 @@ class CacheProxyTest {
   }
 
   private CacheProxy newProxy(Duration freshness) {
+    return newProxy(upRule(freshness, RulePolicy.DEFAULT));
+  }
+
+  private Rule upRule(Duration freshness, RulePolicy policy) {
     String source = "http://127.0.0.1:" + upstream.getPort() + "/*";
-    Rule rule = new Rule("up", "up/*", Source.parse(source), null, freshness);
+    return new Rule("up", "up/*", Source.parse(source), null, freshness, policy);
+  }
+
+  private static RulePolicy policy(
+      RulePolicy.Mode mode, List<String> exclude, @Nullable Duration staleLimit) {
+    return new RulePolicy(mode, List.of(), exclude, staleLimit, "", "");
+  }
+
+  private CacheProxy newProxy(Rule rule) {
     // A short idle timeout: a scripted upstream that breaks mid-body leaves its socket open.
     UpstreamSettings settings =
         new UpstreamSettings(
@@ -324,6 +339,111 @@ class CacheProxyTest {
 
     upstream.close();
     assertThat(proxy.tags(APP, 10, null).tags()).containsExactly("1.0");
+  }
+
+  @Test
+  void update_swapsRulesForNewRequests_andCountsMatches() {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    registry.putManifest("other/team/app", "1.0", OCI_MANIFEST, manifestJson("moved"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    String moved = "http://127.0.0.1:" + upstream.getPort() + "/other/*";
+    Rule movedRule = new Rule("moved", "up/*", Source.parse(moved), null, Duration.ZERO);
+
+    proxy.update(RuleSet.of(List.of(movedRule)), CredentialSource.none());
+    ManifestResult result = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+
+    assertThat(result.manifest().content()).isEqualTo(manifestJson("moved"));
+    assertThat(registry.count("GET", "/v2/other/team/app/manifests/1.0")).isEqualTo(1);
+    assertThat(proxy.rules().rules()).containsExactly(movedRule);
+    assertThat(proxy.ruleMatches()).containsEntry("up", 1L).containsEntry("moved", 1L);
+  }
+
+  @Test
+  void disabledRule_refusesWithDeniedNamingTheRule() {
+    proxy.close();
+    proxy =
+        newProxy(upRule(Duration.ofMinutes(5), policy(RulePolicy.Mode.DISABLED, List.of(), null)));
+
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("1.0"), List.of()))
+        .isInstanceOf(ProxyException.class)
+        .hasMessageContaining("rule 'up'")
+        .hasMessageContaining("disabled")
+        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.DENIED));
+    assertThat(registry.counts).isEmpty();
+  }
+
+  @Test
+  void excludedTag_refusedWithoutAskingUpstream_andHiddenFromTagList() {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    registry.putManifest("team/app", "1.1-rc1", OCI_MANIFEST, manifestJson("rc"));
+    proxy.close();
+    proxy =
+        newProxy(
+            upRule(Duration.ofMinutes(5), policy(RulePolicy.Mode.ENABLED, List.of("*-rc*"), null)));
+
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("1.1-rc1"), List.of()))
+        .isInstanceOf(ProxyException.class)
+        .hasMessageContaining("excluded by rule 'up'")
+        .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.DENIED));
+    assertThat(registry.count("GET", "/v2/team/app/manifests/1.1-rc1")).isZero();
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status())
+        .isEqualTo(CacheStatus.MISS);
+    assertThat(proxy.tags(APP, 10, null).tags()).containsExactly("1.0");
+  }
+
+  @Test
+  void readOnlyRule_servesCachedWithoutUpstream_andRefusesMisses() throws IOException {
+    Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    byte[] layer = random(10_000, 7);
+    Digest layerDigest = registry.putBlob(layer);
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    try (BlobStream blob = proxy.blob(APP, layerDigest);
+        InputStream in = blob.open(0)) {
+      in.readAllBytes();
+    }
+    proxy.close();
+    proxy = newProxy(upRule(Duration.ZERO, policy(RulePolicy.Mode.READ_ONLY, List.of(), null)));
+    registry.counts.clear();
+
+    ManifestResult cached = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    assertThat(cached.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(cached.manifest().digest()).isEqualTo(digest);
+    try (BlobStream blob = proxy.blob(APP, layerDigest)) {
+      assertThat(blob.status()).isEqualTo(CacheStatus.HIT);
+    }
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("2.0"), List.of()))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("read-only");
+    Digest missing = Digest.sha256("missing".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> proxy.blob(APP, missing).close())
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("read-only");
+    assertThat(proxy.tags(APP, 10, null).tags()).containsExactly("1.0");
+    assertThat(registry.counts).isEmpty();
+  }
+
+  @Test
+  void staleIfErrorLimit_boundsHowStaleATagMayBeServed() {
+    Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    proxy.close();
+    proxy =
+        newProxy(
+            upRule(
+                Duration.ofMinutes(5),
+                policy(RulePolicy.Mode.ENABLED, List.of(), Duration.ofHours(1))));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    registry.failWith(503);
+
+    clock.advance(Duration.ofMinutes(30));
+    ManifestResult stale = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    assertThat(stale.status()).isEqualTo(CacheStatus.STALE);
+    assertThat(stale.manifest().digest()).isEqualTo(digest);
+
+    clock.advance(Duration.ofMinutes(31));
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("1.0"), List.of()))
+        .isInstanceOf(UpstreamException.class)
+        .satisfies(
+            e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.UNAVAILABLE));
   }
 
   @Test

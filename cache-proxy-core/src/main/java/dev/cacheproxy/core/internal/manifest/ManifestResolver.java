@@ -19,6 +19,7 @@ import dev.cacheproxy.core.spi.BlobWriter;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.core.spi.StoredBlob;
 import dev.cacheproxy.rules.Route;
+import dev.cacheproxy.rules.RulePolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -69,6 +70,9 @@ public final class ManifestResolver {
     if (cached.isPresent()) {
       return new ManifestResult(cached.get(), CacheStatus.HIT);
     }
+    if (readOnly(route)) {
+      throw notCached(route, "manifest " + digest);
+    }
     String key = route.upstreamName() + "@" + digest;
     return inFlight.run(
         key,
@@ -99,6 +103,11 @@ public final class ManifestResolver {
   public ManifestResult byTag(
       Route route, Tag tag, List<String> accept, @Nullable Credentials credentials) {
     Optional<Cached> cached = loadByTag(route, tag, accept);
+    if (readOnly(route)) {
+      return cached
+          .map(c -> new ManifestResult(c.manifest(), CacheStatus.HIT))
+          .orElseThrow(() -> notCached(route, "tag " + tag));
+    }
     if (cached.isPresent()) {
       Duration age = Duration.ofMillis(clock.millis() - cached.get().entry().checkedAtMillis());
       if (age.compareTo(route.rule().tagFreshness()) < 0) {
@@ -147,6 +156,7 @@ public final class ManifestResolver {
       }
       return fetchTag(route, tag, accept, credentials);
     } catch (NotFoundException e) {
+      refuseIfTooStale(route, tag, cached, e);
       LOG.warn(
           "{}:{} is gone upstream ({}); serving the cached {} (stale)",
           route.upstreamName(),
@@ -157,6 +167,7 @@ public final class ManifestResolver {
     } catch (StorageException e) {
       throw e;
     } catch (ProxyException e) {
+      refuseIfTooStale(route, tag, cached, e);
       LOG.warn(
           "revalidating {}:{} failed ({}: {}); serving the cached {} (stale)",
           route.upstreamName(),
@@ -166,6 +177,42 @@ public final class ManifestResolver {
           cached.manifest().digest());
       return new ManifestResult(cached.manifest(), CacheStatus.STALE);
     }
+  }
+
+  /** Rethrows the upstream's failure when the cached tag is older than the rule allows. */
+  private void refuseIfTooStale(Route route, Tag tag, Cached cached, ProxyException failure) {
+    Duration limit = route.rule().policy().staleIfErrorLimit();
+    long age = clock.millis() - cached.entry().checkedAtMillis();
+    if (limit != null && age > limit.toMillis()) {
+      LOG.warn(
+          "revalidating {}:{} failed ({}) and the cached {} was last confirmed {} s ago, more than"
+              + " rule '{}' allows (staleIfErrorLimit {})",
+          route.upstreamName(),
+          tag,
+          failure.getMessage(),
+          cached.manifest().digest(),
+          age / 1000,
+          route.rule().name(),
+          limit);
+      throw failure;
+    }
+  }
+
+  private static boolean readOnly(Route route) {
+    return route.rule().policy().mode() == RulePolicy.Mode.READ_ONLY;
+  }
+
+  private static NotFoundException notCached(Route route, String what) {
+    return new NotFoundException(
+        OciErrorCode.MANIFEST_UNKNOWN,
+        what
+            + " of "
+            + route.clientRepository()
+            + " is not cached, and rule '"
+            + route.rule().name()
+            + "' is read-only (it never contacts "
+            + route.registry()
+            + ")");
   }
 
   private ManifestResult fetchTag(
