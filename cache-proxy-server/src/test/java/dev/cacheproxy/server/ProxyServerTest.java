@@ -35,12 +35,13 @@ class ProxyServerTest {
   @TempDir Path dir;
 
   private FakeRegistry upstream;
+  private CacheProxy proxy;
   private ProxyServer server;
 
   @BeforeEach
   void start() throws IOException {
     upstream = new FakeRegistry();
-    CacheProxy proxy =
+    proxy =
         CacheProxy.builder()
             .rules(RuleSet.of(List.of(Rule.of("up", "up/*", upstream.source()))))
             .dataDirectory(dir)
@@ -315,6 +316,68 @@ class ProxyServerTest {
     assertThat(text(unknown)).contains("\"code\":\"NAME_UNKNOWN\"");
     assertThat(unknown.headers().firstValue("Docker-Distribution-API-Version"))
         .hasValue("registry/2.0");
+  }
+
+  @Test
+  void rules_listTheRulesInForce_withTheirMatches() throws Exception {
+    upstream.manifest(
+        "app",
+        "v1",
+        "{\"schemaVersion\":2,\"mediaType\":\"" + FakeRegistry.MANIFEST_TYPE + "\",\"layers\":[]}");
+    assertThat(send("GET", "/v2/up/app/manifests/v1").statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/v2/up/app/manifests/v1").statusCode()).isEqualTo(200);
+
+    HttpResponse<byte[]> response = send("GET", "/_cache-proxy/rules");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(text(response))
+        .isEqualTo(
+            "{\"rules\":[{\"name\":\"up\",\"target\":\"up/*\",\"source\":\""
+                + upstream.source()
+                + "\",\"mode\":\"enabled\",\"credentials\":null,\"tagFreshness\":\"5m\","
+                + "\"matches\":2}]}");
+  }
+
+  @Test
+  void rules_showAnUpdateAtOnce() throws Exception {
+    proxy.update(
+        RuleSet.of(
+            List.of(
+                new Rule(
+                    "ro",
+                    "ro/*",
+                    Rule.parseSource("ro", upstream.source()),
+                    "team",
+                    java.time.Duration.ofHours(1),
+                    new dev.cacheproxy.rules.RulePolicy(
+                        dev.cacheproxy.rules.RulePolicy.Mode.READ_ONLY,
+                        List.of(),
+                        List.of(),
+                        null,
+                        "",
+                        "")))),
+        name -> java.util.Optional.empty());
+
+    assertThat(text(send("GET", "/_cache-proxy/rules")))
+        .isEqualTo(
+            "{\"rules\":[{\"name\":\"ro\",\"target\":\"ro/*\",\"source\":\""
+                + upstream.source()
+                + "\",\"mode\":\"readOnly\",\"credentials\":\"team\",\"tagFreshness\":\"1h\","
+                + "\"matches\":0}]}");
+  }
+
+  @Test
+  void otherProxyPaths_are404_andWritesToRules405() throws Exception {
+    HttpResponse<byte[]> unknown = send("GET", "/_cache-proxy/config");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(text(unknown)).contains("\"code\":\"NAME_UNKNOWN\"");
+    assertThat(send("GET", "/_cache-proxy/").statusCode()).isEqualTo(404);
+    assertThat(send("DELETE", "/_cache-proxy/rules").statusCode()).isEqualTo(405);
+    HttpResponse<byte[]> head = send("HEAD", "/_cache-proxy/rules");
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.server.ProxyServer;
 import dev.cacheproxy.server.config.ConfigException;
+import dev.cacheproxy.server.config.ConfigReloader;
 import dev.cacheproxy.server.config.ProxyConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,7 +23,10 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code cache-proxy} command: loads the configuration (the built-in one without {@code
  * --config}), applies {@code --port}, {@code --bind-address} and {@code --data-dir}, starts the
- * server and runs until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes it cleanly.
+ * server and runs until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes it cleanly. Started
+ * with {@code --config}, it reloads the rules and credential sets when the file changes or on
+ * {@code SIGHUP} ({@link ConfigReloader}). The {@code rules} subcommand checks and explains a
+ * configuration without serving ({@link RulesCommand}).
  *
  * <p>Exit codes: 0 after a clean stop or for {@code --help} and {@code --version}; 1 when the
  * server fails at run time (for example, the port is taken); 2 for a bad configuration or command
@@ -35,7 +39,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "A pull-through cache for container registries (OCI distribution API).",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped cleanly", "1:failed while running", "2:bad configuration or usage"})
+    exitCodeList = {"0:stopped cleanly", "1:failed while running", "2:bad configuration or usage"},
+    subcommands = RulesCommand.class)
 public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger("cache-proxy");
@@ -43,7 +48,12 @@ public final class ServeCommand implements Callable<Integer> {
   /** Runs a started server until it should stop. */
   @FunctionalInterface
   interface Lifecycle {
-    void run(ProxyServer server) throws InterruptedException;
+    /**
+     * Runs until the server should stop.
+     *
+     * @param reloader reloads the configuration file; null when the server runs the built-in one
+     */
+    void run(ProxyServer server, @Nullable ConfigReloader reloader) throws InterruptedException;
   }
 
   @Option(
@@ -109,17 +119,13 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     ProxyConfig settings;
     CacheProxy proxy;
+    String loadedText = "";
     try {
-      settings = config == null ? ProxyConfig.builtIn() : ProxyConfig.load(config);
-      if (port != null) {
-        settings = settings.withPort(port);
+      if (config != null) {
+        loadedText = ProxyConfig.read(config);
       }
-      if (bindAddress != null) {
-        settings = settings.withBindAddress(bindAddress);
-      }
-      if (dataDir != null) {
-        settings = settings.withDataDirectory(dataDir);
-      }
+      settings =
+          overrides(config == null ? ProxyConfig.builtIn() : ProxyConfig.parse(config, loadedText));
       proxy = settings.newCacheProxy();
     } catch (ConfigException e) {
       PrintWriter err = err();
@@ -137,9 +143,30 @@ public final class ServeCommand implements Callable<Integer> {
       for (Rule rule : settings.rules().rules()) {
         LOG.info("  rule {}", ProxyConfig.describe(rule));
       }
-      lifecycle.run(server);
+      Path file = config;
+      try (ConfigReloader reloader =
+          file == null
+              ? null
+              : ConfigReloader.start(file, settings, loadedText, this::overrides, proxy)) {
+        lifecycle.run(server, reloader);
+      }
     }
     return CommandLine.ExitCode.OK;
+  }
+
+  /** Applies {@code --port}, {@code --bind-address} and {@code --data-dir} to a configuration. */
+  private ProxyConfig overrides(ProxyConfig settings) {
+    ProxyConfig result = settings;
+    if (port != null) {
+      result = result.withPort(port);
+    }
+    if (bindAddress != null) {
+      result = result.withBindAddress(bindAddress);
+    }
+    if (dataDir != null) {
+      result = result.withDataDirectory(dataDir);
+    }
+    return result;
   }
 
   private PrintWriter err() {
@@ -149,13 +176,17 @@ public final class ServeCommand implements Callable<Integer> {
         : s.commandLine().getErr();
   }
 
-  private static void untilShutdown(ProxyServer server) throws InterruptedException {
+  private static void untilShutdown(ProxyServer server, @Nullable ConfigReloader reloader)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("cache-proxy stopping");
+                  if (reloader != null) {
+                    reloader.close();
+                  }
                   server.close();
                   LOG.info("cache-proxy stopped");
                   stopped.countDown();

@@ -8,27 +8,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cacheproxy.core.UpstreamSettings;
-import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.RuleSet;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a YAML configuration into a {@link ProxyConfig}, refusing unknown keys and invalid values
- * with a message that names the key and its path.
+ * with a message that names the key and its path. {@link RulesReader} reads the rules.
  */
 final class ConfigReader {
 
   private static final List<String> TOP_KEYS =
-      List.of("server", "storage", "upstream", "credentials", "rules");
+      List.of("server", "storage", "upstream", "credentials", "governance", "rules");
   private static final List<String> SERVER_KEYS = List.of("port", "bindAddress");
   private static final List<String> STORAGE_KEYS = List.of("dataDir");
   private static final List<String> UPSTREAM_KEYS =
@@ -40,9 +38,7 @@ final class ConfigReader {
           "maxConnectionsTotal",
           "userAgent");
   private static final List<String> CREDENTIAL_KEYS =
-      List.of("username", "passwordEnv", "passwordFile");
-  private static final List<String> RULE_KEYS =
-      List.of("name", "target", "source", "credentials", "tagFreshness");
+      List.of("username", "passwordEnv", "passwordFile", "registry");
 
   private static final YAMLMapper YAML =
       new YAMLMapper(
@@ -70,8 +66,12 @@ final class ConfigReader {
     String dataDir = storage.string("dataDir");
 
     Map<String, CredentialSet> credentials = credentials(top.get("credentials"));
+    Governance governance = RulesReader.governance(top.get("governance"));
     JsonNode rulesNode = top.get("rules");
-    RuleSet rules = rulesNode == null ? defaultRules.get() : rules(rulesNode);
+    RuleSet rules =
+        rulesNode == null
+            ? RulesReader.builtInRules(defaultRules.get(), governance)
+            : RulesReader.rules(rulesNode, governance);
     return new ProxyConfig(
         port,
         bindAddress == null ? ProxyConfig.DEFAULT_BIND_ADDRESS : bindAddress,
@@ -134,44 +134,10 @@ final class ConfigReader {
               name,
               set.requiredString("username"),
               set.string("passwordEnv"),
-              file == null ? null : path(set.keyPath("passwordFile"), file)));
+              file == null ? null : path(set.keyPath("passwordFile"), file),
+              set.string("registry")));
     }
     return sets;
-  }
-
-  private static RuleSet rules(JsonNode node) {
-    if (!node.isArray()) {
-      throw new ConfigException("rules must be a list of rules, not " + ConfigSection.kind(node));
-    }
-    if (node.isEmpty()) {
-      throw new ConfigException(
-          "rules: the list is empty; remove the key to use the built-in rules");
-    }
-    List<Rule> rules = new ArrayList<>();
-    for (int i = 0; i < node.size(); i++) {
-      String path = "rules[" + i + "]";
-      JsonNode element = node.get(i);
-      JsonNode nameNode = element.get("name");
-      String context =
-          nameNode != null && nameNode.isTextual() ? " (rule '" + nameNode.asText() + "')" : "";
-      ConfigSection rule = ConfigSection.of(path, context, element);
-      rule.allowOnly(RULE_KEYS);
-      String name = rule.requiredString("name");
-      String target = rule.requiredString("target");
-      String source = rule.requiredString("source");
-      String credentials = rule.string("credentials");
-      Duration freshness = rule.duration("tagFreshness", Rule.DEFAULT_TAG_FRESHNESS);
-      try {
-        rules.add(new Rule(name, target, Rule.parseSource(name, source), credentials, freshness));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(path + ": " + e.getMessage(), e);
-      }
-    }
-    try {
-      return RuleSet.of(rules);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(Objects.requireNonNullElse(e.getMessage(), e.toString()), e);
-    }
   }
 
   private static Path path(String key, String text) {

@@ -95,6 +95,34 @@ final class ConfigSection {
     return value.asText();
   }
 
+  /**
+   * A list of strings, or null when absent. A list with anything but strings in it is refused,
+   * naming the element.
+   */
+  @Nullable List<String> stringList(String key) {
+    JsonNode value = get(key);
+    if (value == null) {
+      return null;
+    }
+    if (!value.isArray()) {
+      throw new ConfigException(
+          keyPath(key)
+              + context
+              + " must be a list of strings, such as [\"a\", \"b\"], not "
+              + kind(value));
+    }
+    List<String> strings = new ArrayList<>();
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode element = value.get(i);
+      if (!element.isTextual()) {
+        throw new ConfigException(
+            keyPath(key) + "[" + i + "]" + context + " must be a string, not " + kind(element));
+      }
+      strings.add(element.asText());
+    }
+    return strings;
+  }
+
   /** A string value that must be present and not blank. */
   String requiredString(String key) {
     String value = string(key);
@@ -142,6 +170,11 @@ final class ConfigSection {
               + " is not a duration; write a number and a unit, such as 500ms, 30s, 5m or 1h");
     }
     return Durations.parse(keyPath(key) + context, value.asText());
+  }
+
+  /** A duration value such as {@code 7d}, or null when absent. */
+  @Nullable Duration optionalDuration(String key) {
+    return get(key) == null ? null : duration(key, Duration.ZERO);
   }
 
   /** Describes a value for an error message without echoing long text. */

@@ -1,6 +1,7 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.config;
 
+import dev.cacheproxy.rules.Registry;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -15,16 +16,24 @@ import org.jspecify.annotations.Nullable;
  * @param passwordEnv the environment variable holding the password, or null if a file holds it
  * @param passwordFile the file holding the password (a trailing newline is ignored), or null if an
  *     environment variable holds it
+ * @param registry the registry host this set belongs to (such as {@code ghcr.io}); a rule pulling
+ *     from another registry may not name it, so the secret is never sent elsewhere. Null when the
+ *     set is not bound to a registry
  */
 public record CredentialSet(
-    String name, String username, @Nullable String passwordEnv, @Nullable Path passwordFile) {
+    String name,
+    String username,
+    @Nullable String passwordEnv,
+    @Nullable Path passwordFile,
+    @Nullable String registry) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /**
-   * Validates the set: a valid name, a user name, and exactly one of {@code passwordEnv} and {@code
-   * passwordFile}.
+   * Validates the set: a valid name, a user name, exactly one of {@code passwordEnv} and {@code
+   * passwordFile}, and a registry host if one is given (normalized as rules write it: {@code
+   * index.docker.io} becomes {@code docker.io}).
    *
    * @throws ConfigException naming the set and the field
    */
@@ -48,5 +57,29 @@ public record CredentialSet(
               + passwordEnv
               + "' is not an environment variable name");
     }
+    if (registry != null) {
+      try {
+        registry = Registry.of(registry).host();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "credentials."
+                + name
+                + ".registry: '"
+                + registry
+                + "' is not a registry host, such as docker.io, ghcr.io or 127.0.0.1:5001",
+            e);
+      }
+    }
+  }
+
+  /** A set that is not bound to a registry. */
+  public CredentialSet(
+      String name, String username, @Nullable String passwordEnv, @Nullable Path passwordFile) {
+    this(name, username, passwordEnv, passwordFile, null);
+  }
+
+  /** Whether rules pulling from {@code registryHost} may use this set. */
+  public boolean allows(String registryHost) {
+    return registry == null || registry.equals(registryHost);
   }
 }

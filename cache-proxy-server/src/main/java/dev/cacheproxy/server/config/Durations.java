@@ -6,10 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the durations a configuration writes as a number and a unit: {@code 500ms}, {@code 30s},
- * {@code 5m}, {@code 1h}, {@code 1d}.
+ * The durations a configuration writes as a number and a unit: {@code 500ms}, {@code 30s}, {@code
+ * 5m}, {@code 1h}, {@code 1d}.
  */
-final class Durations {
+public final class Durations {
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
@@ -40,7 +40,7 @@ final class Durations {
   }
 
   /** Formats a duration the way a configuration writes it, in the largest unit that is exact. */
-  static String format(Duration d) {
+  public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms == 0) {
       return "0s";

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +56,8 @@ public record ProxyConfig(
   private static final String BUILT_IN_RESOURCE = "/default-config.yaml";
 
   /**
-   * Validates the settings and that every rule's credential set is defined.
+   * Validates the settings, that every rule's credential set is defined, and that a set bound to a
+   * registry is only named by rules pulling from that registry.
    *
    * @throws ConfigException naming the setting
    */
@@ -95,6 +98,19 @@ public record ProxyConfig(
                 + (credentials.isEmpty() ? "none" : String.join(", ", credentials.keySet()))
                 + ")");
       }
+      CredentialSet bound = set == null ? null : credentials.get(set);
+      String host = rule.source().registry().host();
+      if (bound != null && !bound.allows(host)) {
+        throw new ConfigException(
+            "credential set '"
+                + set
+                + "' belongs to "
+                + bound.registry()
+                + "; rule '"
+                + rule.name()
+                + "' pulls from "
+                + host);
+      }
     }
   }
 
@@ -114,15 +130,31 @@ public record ProxyConfig(
    *     file name
    */
   public static ProxyConfig load(Path yamlFile) {
-    String yaml;
+    return parse(yamlFile, read(yamlFile));
+  }
+
+  /**
+   * Reads a configuration file's text, for {@link #parse(Path, String)}.
+   *
+   * @throws ConfigException if the file is missing or unreadable
+   */
+  public static String read(Path yamlFile) {
     try {
-      yaml = Files.readString(yamlFile, StandardCharsets.UTF_8);
+      return Files.readString(yamlFile, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new ConfigException("configuration file " + yamlFile + " does not exist", e);
     } catch (IOException e) {
       throw new ConfigException(
           "cannot read configuration file " + yamlFile + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Parses the text of a configuration file; errors name the file.
+   *
+   * @throws ConfigException naming the file, the key and the problem
+   */
+  public static ProxyConfig parse(Path yamlFile, String yaml) {
     try {
       return parse(yaml);
     } catch (ConfigException e) {
@@ -186,6 +218,16 @@ public record ProxyConfig(
   }
 
   /**
+   * Reads every credential set's password once, as {@link #newCacheProxy()} does, without keeping
+   * or showing any of them.
+   *
+   * @throws ConfigException naming the set and its variable or file when one cannot be read
+   */
+  public void checkSecrets() {
+    credentialSource(System::getenv).checkAll();
+  }
+
+  /**
    * The credential sets as a {@link CredentialSource} reading passwords from {@code environment}.
    */
   ConfiguredCredentialSource credentialSource(Function<String, @Nullable String> environment) {
@@ -212,7 +254,10 @@ public record ProxyConfig(
         + "]";
   }
 
-  /** Describes a rule as {@code name: target -> source}, the way the server logs it. */
+  /**
+   * Describes a rule as {@code name: target -> source}, then the settings that differ from the
+   * defaults (credential set name, never a secret), the way the server logs it.
+   */
   public static String describe(Rule rule) {
     StringBuilder s =
         new StringBuilder(rule.name())
@@ -225,6 +270,26 @@ public record ProxyConfig(
     }
     if (!rule.tagFreshness().equals(Rule.DEFAULT_TAG_FRESHNESS)) {
       s.append(" (tagFreshness ").append(Durations.format(rule.tagFreshness())).append(')');
+    }
+    RulePolicy policy = rule.policy();
+    if (policy.mode() != RulePolicy.Mode.ENABLED) {
+      s.append(" (mode ").append(RuleModes.name(policy.mode())).append(')');
+    }
+    if (!policy.tagInclude().isEmpty()) {
+      s.append(" (tagInclude ").append(String.join(", ", policy.tagInclude())).append(')');
+    }
+    if (!policy.tagExclude().isEmpty()) {
+      s.append(" (tagExclude ").append(String.join(", ", policy.tagExclude())).append(')');
+    }
+    Duration staleLimit = policy.staleIfErrorLimit();
+    if (staleLimit != null) {
+      s.append(" (staleIfErrorLimit ").append(Durations.format(staleLimit)).append(')');
+    }
+    if (!policy.stripPrefix().isEmpty()) {
+      s.append(" (stripPrefix ").append(policy.stripPrefix()).append(')');
+    }
+    if (!policy.addPrefix().isEmpty()) {
+      s.append(" (addPrefix ").append(policy.addPrefix()).append(')');
     }
     return s.toString();
   }

@@ -33,18 +33,28 @@ sealed interface Endpoint {
   /** {@code GET|HEAD /v2/<name>/blobs/<digest>}: a blob. */
   record Blob(RepositoryName name, Digest digest) implements Endpoint {}
 
+  /** {@code GET|HEAD /_cache-proxy/rules}: the rules in force and how often each matched. */
+  record Rules() implements Endpoint {}
+
+  /** The prefix of the proxy's own endpoints, which no repository name can start with. */
+  String ADMIN_PREFIX = "/_cache-proxy/";
+
   /**
    * Parses a request.
    *
    * @throws ProxyException {@code UNSUPPORTED} (405) for writes, {@code NAME_UNKNOWN} (404) for
-   *     unknown paths, and the parsers' codes for invalid names ({@code NAME_INVALID}), digests
-   *     ({@code DIGEST_INVALID}), tags ({@code MANIFEST_INVALID}) and page sizes
+   *     unknown paths (also under {@code /_cache-proxy/}), and the parsers' codes for invalid names
+   *     ({@code NAME_INVALID}), digests ({@code DIGEST_INVALID}), tags ({@code MANIFEST_INVALID})
+   *     and page sizes
    */
   static Endpoint parse(String method, String path, Map<String, Deque<String>> query) {
+    boolean read = method.equals(Methods.GET_STRING) || method.equals(Methods.HEAD_STRING);
+    if (path.startsWith(ADMIN_PREFIX) || path.equals("/_cache-proxy")) {
+      return admin(method, path, read);
+    }
     if (!path.equals("/v2") && !path.startsWith("/v2/")) {
       throw unknown(path);
     }
-    boolean read = method.equals(Methods.GET_STRING) || method.equals(Methods.HEAD_STRING);
     if (!read || path.endsWith("/blobs/uploads") || path.contains("/blobs/uploads/")) {
       throw new ProxyException(
           OciErrorCode.UNSUPPORTED,
@@ -82,6 +92,19 @@ sealed interface Endpoint {
       }
     }
     throw unknown(path);
+  }
+
+  private static Endpoint admin(String method, String path, boolean read) {
+    if (!path.equals(ADMIN_PREFIX + "rules")) {
+      throw new ProxyException(
+          OciErrorCode.NAME_UNKNOWN,
+          "unknown path " + shorten(path) + ": cache-proxy serves " + ADMIN_PREFIX + "rules");
+    }
+    if (!read) {
+      throw new ProxyException(
+          OciErrorCode.UNSUPPORTED, method + " " + path + " is not supported: use GET");
+    }
+    return new Rules();
   }
 
   private static RepositoryName name(String text) {

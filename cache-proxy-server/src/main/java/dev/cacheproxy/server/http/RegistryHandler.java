@@ -8,9 +8,9 @@ import java.util.concurrent.Executor;
 
 /**
  * The Undertow handler for the read side of the OCI distribution API: {@code GET /v2/}, manifests,
- * blobs, tag lists and the catalog, served from a {@link CacheProxy}. Writes are refused with
- * {@code 405 UNSUPPORTED}; every response carries {@code Docker-Distribution-API-Version:
- * registry/2.0} and errors go out as OCI JSON.
+ * blobs, tag lists and the catalog, served from a {@link CacheProxy}, and the proxy's own {@code
+ * GET /_cache-proxy/rules}. Writes are refused with {@code 405 UNSUPPORTED}; every response carries
+ * {@code Docker-Distribution-API-Version: registry/2.0} and errors go out as OCI JSON.
  *
  * <p>Threading: the request is parsed and validated on the IO thread; anything that touches the
  * {@link CacheProxy}, which blocks on the upstream and the disk, is dispatched to {@code executor}
@@ -22,6 +22,7 @@ public final class RegistryHandler implements HttpHandler {
   private final ManifestHandler manifests;
   private final BlobHandler blobs;
   private final ListingHandler listings;
+  private final RulesHandler rules;
 
   /**
    * Creates the handler.
@@ -35,6 +36,7 @@ public final class RegistryHandler implements HttpHandler {
     this.manifests = new ManifestHandler(proxy);
     this.blobs = new BlobHandler(proxy);
     this.listings = new ListingHandler(proxy);
+    this.rules = new RulesHandler(proxy);
   }
 
   /** Parses the request on the IO thread and dispatches its work to the executor. */
@@ -67,6 +69,7 @@ public final class RegistryHandler implements HttpHandler {
         case Endpoint.Blob blob -> blobs.handle(exchange, blob);
         case Endpoint.Tags tags -> listings.tags(exchange, tags);
         case Endpoint.Catalog catalog -> listings.catalog(exchange, catalog);
+        case Endpoint.Rules unused -> rules.handle(exchange);
         case Endpoint.Base base -> Json.send(exchange, 200, Json.object());
       }
     } catch (RuntimeException | Error e) {

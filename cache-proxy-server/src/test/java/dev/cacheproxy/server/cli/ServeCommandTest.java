@@ -3,6 +3,7 @@ package dev.cacheproxy.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cacheproxy.server.config.ConfigReloader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -12,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +33,7 @@ class ServeCommandTest {
 
   private int run(String... args) {
     return run(
-        server -> {
+        (server, reloader) -> {
           throw new AssertionError("the server must not start");
         },
         args);
@@ -115,7 +118,7 @@ class ServeCommandTest {
 
     int code =
         run(
-            server -> {
+            (server, reloader) -> {
               HttpResponse<String> response =
                   call(URI.create("http://127.0.0.1:" + server.port() + "/v2/"));
               status.set(response.statusCode());
@@ -148,7 +151,7 @@ class ServeCommandTest {
 
     int code =
         run(
-            server ->
+            (server, reloader) ->
                 status.set(
                     call(URI.create("http://127.0.0.1:" + server.port() + "/v2/")).statusCode()),
             "--config",
@@ -185,6 +188,73 @@ class ServeCommandTest {
       assertThat(err.toString())
           .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
           .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void withConfig_reloadsTheFile_andTheRulesEndpointShowsIt() throws Exception {
+    Path config = dir.resolve("proxy.yaml");
+    String yaml =
+        "server:\n"
+            + "  bindAddress: 127.0.0.1\n"
+            + "rules:\n"
+            + "  - name: first\n"
+            + "    target: \"*\"\n"
+            + "    source: \"http://127.0.0.1:9/*\"\n";
+    Files.writeString(config, yaml);
+    AtomicReference<ConfigReloader.Outcome> outcome = new AtomicReference<>();
+    AtomicReference<String> rules = new AtomicReference<>();
+
+    int code =
+        run(
+            (server, reloader) -> {
+              assertThat(reloader).isNotNull();
+              write(config, yaml.replace("first", "second"));
+              outcome.set(reloader.reload());
+              rules.set(
+                  call(URI.create("http://127.0.0.1:" + server.port() + "/_cache-proxy/rules"))
+                      .body());
+            },
+            "--config",
+            config.toString(),
+            "--port",
+            "0",
+            "--data-dir",
+            dir.resolve("data").toString());
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(outcome.get()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+    assertThat(rules.get()).contains("\"name\":\"second\"").doesNotContain("first");
+  }
+
+  @Test
+  void builtInConfig_hasNothingToReload() {
+    AtomicReference<@Nullable ConfigReloader> seen = new AtomicReference<>();
+    AtomicInteger calls = new AtomicInteger();
+
+    int code =
+        run(
+            (server, reloader) -> {
+              calls.incrementAndGet();
+              seen.set(reloader);
+            },
+            "--bind-address",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            dir.resolve("data").toString());
+
+    assertThat(code).isZero();
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(seen.get()).isNull();
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.writeString(file, text);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
     }
   }
 

@@ -75,8 +75,22 @@ class EndpointTest {
         .isEqualTo(new Endpoint.Tags(RepositoryName.of("x"), new Page(0, null)));
   }
 
+  @Test
+  void rules_isTheProxysOwnEndpoint() {
+    assertThat(get("/_cache-proxy/rules")).isEqualTo(new Endpoint.Rules());
+    assertThat(Endpoint.parse("HEAD", "/_cache-proxy/rules", Map.of()))
+        .isEqualTo(new Endpoint.Rules());
+    assertThat(codeOf(() -> Endpoint.parse("POST", "/_cache-proxy/rules", Map.of())))
+        .isEqualTo(OciErrorCode.UNSUPPORTED);
+  }
+
   @ParameterizedTest
   @CsvSource({
+    "/_cache-proxy/rules/, NAME_UNKNOWN",
+    "/_cache-proxy/rules/x, NAME_UNKNOWN",
+    "/_cache-proxy/metrics, NAME_UNKNOWN",
+    "/_cache-proxy/, NAME_UNKNOWN",
+    "/_cache-proxy, NAME_UNKNOWN",
     "/v2/Library/nginx/manifests/latest, NAME_INVALID",
     "/v2//manifests/latest, NAME_INVALID",
     "/v2/manifests/latest, NAME_INVALID",

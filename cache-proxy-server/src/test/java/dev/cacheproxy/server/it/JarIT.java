@@ -201,6 +201,70 @@ class JarIT extends EndToEndTestBase {
       return process.isAlive();
     }
 
+    /** The process id, for signals. */
+    long pid() {
+      return process.pid();
+    }
+
+    /**
+     * Sends the process a signal with {@code kill -<signal> <pid>}, such as {@code HUP}.
+     *
+     * @throws AssertionError if {@code kill} fails or does not finish in time
+     */
+    void signal(String signal) throws IOException, InterruptedException {
+      List<String> command = List.of("kill", "-" + signal, Long.toString(process.pid()));
+      Process kill =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+        kill.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish" + logTail());
+      }
+      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (kill.exitValue() != 0) {
+        throw new AssertionError(
+            String.join(" ", command) + " exited with " + kill.exitValue() + ": " + output);
+      }
+    }
+
+    /** How much the process has printed so far: a mark for {@link #awaitOutput}. */
+    int outputMark() throws IOException {
+      return output().length();
+    }
+
+    /**
+     * Waits until the process prints a line containing {@code text} after {@code mark}, and returns
+     * that line.
+     *
+     * @throws AssertionError if the process exits or prints no such line within {@code timeout}
+     */
+    String awaitOutput(int mark, String text, Duration timeout)
+        throws IOException, InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        String output = output();
+        // Only whole lines: one still being written has no newline yet.
+        String printed = output.substring(0, output.lastIndexOf('\n') + 1);
+        int at = printed.indexOf(text, Math.min(mark, printed.length()));
+        if (at >= 0) {
+          int start = printed.lastIndexOf('\n', at) + 1;
+          return printed.substring(start, printed.indexOf('\n', at));
+        }
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "the proxy did not print '"
+                  + text
+                  + "' within "
+                  + timeout
+                  + (process.isAlive() ? "" : " (it exited with code " + process.exitValue() + ")")
+                  + logTail());
+        }
+        process.waitFor(25, TimeUnit.MILLISECONDS);
+      }
+    }
+
     /** Everything the process printed so far. */
     String output() throws IOException {
       return Files.readString(log, StandardCharsets.UTF_8);

@@ -1,0 +1,177 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
+package dev.cacheproxy.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cacheproxy.rules.Governance;
+import dev.cacheproxy.rules.Registry;
+import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RulePolicy;
+import dev.cacheproxy.rules.RuleSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the {@code governance} and {@code rules} keys of a configuration into a {@link RuleSet},
+ * naming the rule and the field in every error.
+ */
+final class RulesReader {
+
+  private static final List<String> GOVERNANCE_KEYS = List.of("allowedRegistries", "maxRules");
+  private static final List<String> RULE_KEYS =
+      List.of(
+          "name",
+          "target",
+          "source",
+          "credentials",
+          "tagFreshness",
+          "mode",
+          "tagInclude",
+          "tagExclude",
+          "staleIfErrorLimit",
+          "stripPrefix",
+          "addPrefix");
+
+  private RulesReader() {}
+
+  /**
+   * Reads {@code governance}: absent means {@link Governance#OPEN}.
+   *
+   * @throws ConfigException naming the key
+   */
+  static Governance governance(@Nullable JsonNode node) {
+    if (node == null) {
+      return Governance.OPEN;
+    }
+    ConfigSection section = ConfigSection.of("governance", "", node);
+    section.allowOnly(GOVERNANCE_KEYS);
+    List<String> registries = section.stringList("allowedRegistries");
+    if (registries != null && registries.isEmpty()) {
+      throw new ConfigException(
+          "governance.allowedRegistries is empty: list the registries rules may pull from, or"
+              + " remove the key to allow every registry");
+    }
+    Set<String> hosts = new LinkedHashSet<>();
+    if (registries != null) {
+      for (int i = 0; i < registries.size(); i++) {
+        String host = registries.get(i);
+        try {
+          hosts.add(Registry.of(host).host());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(
+              "governance.allowedRegistries["
+                  + i
+                  + "]: '"
+                  + host
+                  + "' is not a registry host, such as docker.io, ghcr.io or 127.0.0.1:5001",
+              e);
+        }
+      }
+    }
+    int maxRules =
+        section.integer("maxRules", Governance.DEFAULT_MAX_RULES, 1, Integer.MAX_VALUE - 1);
+    return new Governance(hosts, maxRules);
+  }
+
+  /**
+   * Reads the {@code rules} list and validates it as a whole under {@code governance}.
+   *
+   * @throws ConfigException naming the rule, the field and the problem
+   */
+  static RuleSet rules(JsonNode node, Governance governance) {
+    if (!node.isArray()) {
+      throw new ConfigException("rules must be a list of rules, not " + ConfigSection.kind(node));
+    }
+    if (node.isEmpty()) {
+      throw new ConfigException(
+          "rules: the list is empty; remove the key to use the built-in rules");
+    }
+    if (node.size() > governance.maxRules()) {
+      throw new ConfigException(
+          "rules: "
+              + node.size()
+              + " rules are more than governance.maxRules ("
+              + governance.maxRules()
+              + ")");
+    }
+    List<Rule> rules = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      rules.add(rule("rules[" + i + "]", node.get(i)));
+    }
+    return ruleSet(rules, governance, "");
+  }
+
+  /**
+   * Validates rules written elsewhere (the built-in ones) under {@code governance}.
+   *
+   * @throws ConfigException naming the rule, with a hint that the built-in rules were checked
+   */
+  static RuleSet builtInRules(RuleSet builtIn, Governance governance) {
+    if (governance.equals(Governance.OPEN)) {
+      return builtIn;
+    }
+    return ruleSet(
+        builtIn.rules(),
+        governance,
+        " (checking the built-in rules, as the file has no rules key; write your own rules)");
+  }
+
+  private static RuleSet ruleSet(List<Rule> rules, Governance governance, String hint) {
+    try {
+      return RuleSet.of(rules, governance);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(Objects.requireNonNullElse(e.getMessage(), e.toString()) + hint, e);
+    }
+  }
+
+  private static Rule rule(String path, JsonNode element) {
+    JsonNode nameNode = element.get("name");
+    String context =
+        nameNode != null && nameNode.isTextual() ? " (rule '" + nameNode.asText() + "')" : "";
+    ConfigSection rule = ConfigSection.of(path, context, element);
+    rule.allowOnly(RULE_KEYS);
+    String name = rule.requiredString("name");
+    String target = rule.requiredString("target");
+    String source = rule.requiredString("source");
+    String credentials = rule.string("credentials");
+    Duration freshness = rule.duration("tagFreshness", Rule.DEFAULT_TAG_FRESHNESS);
+    JsonNode modeNode = rule.get("mode");
+    if (modeNode != null && modeNode.isBoolean()) {
+      throw new ConfigException(
+          rule.keyPath("mode")
+              + context
+              + ": write enabled, readOnly or disabled (YAML reads on, off, yes and no as"
+              + " true or false)");
+    }
+    String mode = rule.string("mode");
+    List<String> include = rule.stringList("tagInclude");
+    List<String> exclude = rule.stringList("tagExclude");
+    Duration staleLimit = rule.optionalDuration("staleIfErrorLimit");
+    String strip = rule.string("stripPrefix");
+    String add = rule.string("addPrefix");
+    RulePolicy policy;
+    try {
+      policy =
+          new RulePolicy(
+              mode == null
+                  ? RulePolicy.Mode.ENABLED
+                  : RuleModes.parse(rule.keyPath("mode") + context, mode),
+              include == null ? List.of() : include,
+              exclude == null ? List.of() : exclude,
+              staleLimit,
+              strip == null ? "" : strip,
+              add == null ? "" : add);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ": rule '" + name + "': " + e.getMessage(), e);
+    }
+    try {
+      return new Rule(name, target, Rule.parseSource(name, source), credentials, freshness, policy);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
+package dev.cacheproxy.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.server.config.Durations;
+import dev.cacheproxy.server.config.RuleModes;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.util.Map;
+
+/**
+ * Answers {@code GET /_cache-proxy/rules}: the rules in force, in the order written, and how many
+ * requests each has routed since start, as {@code {"rules":[{"name","target","source","mode",
+ * "credentials","tagFreshness","matches"}]}}. Credentials appear as the set's name, never a secret.
+ * Runs on a dispatched virtual thread.
+ */
+final class RulesHandler {
+
+  private final CacheProxy proxy;
+
+  RulesHandler(CacheProxy proxy) {
+    this.proxy = proxy;
+  }
+
+  void handle(HttpServerExchange exchange) {
+    Map<String, Long> matches = proxy.ruleMatches();
+    ObjectNode body = Json.object();
+    ArrayNode list = body.putArray("rules");
+    for (Rule rule : proxy.rules().rules()) {
+      ObjectNode entry = list.addObject();
+      entry.put("name", rule.name());
+      entry.put("target", rule.target());
+      entry.put("source", rule.source().toString());
+      entry.put("mode", RuleModes.name(rule.policy().mode()));
+      String credentials = rule.credentials();
+      if (credentials == null) {
+        entry.putNull("credentials");
+      } else {
+        entry.put("credentials", credentials);
+      }
+      entry.put("tagFreshness", Durations.format(rule.tagFreshness()));
+      entry.put("matches", matches.getOrDefault(rule.name(), 0L));
+    }
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+    Json.send(exchange, 200, body);
+  }
+}
