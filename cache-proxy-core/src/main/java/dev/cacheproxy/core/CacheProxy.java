@@ -2,6 +2,7 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.core.internal.fetch.BlobFetcher;
+import dev.cacheproxy.core.internal.fetch.BlobFetcher.BlobSource;
 import dev.cacheproxy.core.internal.manifest.ManifestResolver;
 import dev.cacheproxy.core.internal.manifest.RepositoryIndex;
 import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
@@ -114,10 +115,10 @@ public final class CacheProxy implements Closeable {
     Route route = route(name);
     List<String> acceptCopy = List.copyOf(accept);
     return switch (reference) {
-      case Digest digest -> manifests.byDigest(route, digest, acceptCopy, credentials(route));
+      case Digest digest -> manifests.byDigest(route, digest, acceptCopy, () -> credentials(route));
       case Tag tag -> {
         checkTagAllowed(route, tag);
-        yield manifests.byTag(route, tag, acceptCopy, credentials(route));
+        yield manifests.byTag(route, tag, acceptCopy, () -> credentials(route));
       }
     };
   }
@@ -132,18 +133,20 @@ public final class CacheProxy implements Closeable {
    */
   public BlobStream blob(RepositoryName name, Digest digest) {
     Route route = route(name);
-    if (readOnly(route)) {
-      return fetcher.open(
-          digest,
-          offset -> {
-            throw notCachedReadOnly(route, OciErrorCode.BLOB_UNKNOWN, "blob " + digest);
-          });
-    }
-    Credentials creds = credentials(route);
-    return fetcher.open(
-        digest,
-        offset ->
-            client.getBlob(route.registry(), route.upstreamRepository(), digest, offset, creds));
+    // Only a miss calls the source, so a cached blob never looks up credentials.
+    BlobSource source =
+        readOnly(route)
+            ? offset -> {
+              throw notCachedReadOnly(route, OciErrorCode.BLOB_UNKNOWN, "blob " + digest);
+            }
+            : offset ->
+                client.getBlob(
+                    route.registry(),
+                    route.upstreamRepository(),
+                    digest,
+                    offset,
+                    credentials(route));
+    return fetcher.open(digest, source);
   }
 
   /** The size of a blob and whether it is cached, for a {@code HEAD} request. */

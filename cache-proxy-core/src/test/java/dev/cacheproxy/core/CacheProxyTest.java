@@ -359,6 +359,42 @@ class CacheProxyTest {
   }
 
   @Test
+  void cacheHits_neverLookUpCredentials() throws IOException {
+    registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    Digest layer = registry.putBlob(random(5_000, 9));
+    AtomicInteger lookups = new AtomicInteger();
+    String source = "http://127.0.0.1:" + upstream.getPort() + "/*";
+    Rule rule =
+        new Rule(
+            "up", "up/*", Source.parse(source), "creds", Duration.ofMinutes(5), RulePolicy.DEFAULT);
+    proxy.close();
+    proxy =
+        CacheProxy.builder()
+            .rules(RuleSet.of(List.of(rule)))
+            .dataDirectory(data)
+            .clock(clock)
+            .credentials(name -> {
+              lookups.incrementAndGet();
+              return java.util.Optional.of(new dev.cacheproxy.core.spi.Credentials("u", "p"));
+            })
+            .build();
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    try (BlobStream blob = proxy.blob(APP, layer);
+        InputStream in = blob.open(0)) {
+      in.readAllBytes();
+    }
+    int afterMisses = lookups.get();
+    assertThat(afterMisses).isPositive();
+
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status())
+        .isEqualTo(CacheStatus.HIT);
+    try (BlobStream blob = proxy.blob(APP, layer)) {
+      assertThat(blob.status()).isEqualTo(CacheStatus.HIT);
+    }
+    assertThat(lookups.get()).isEqualTo(afterMisses);
+  }
+
+  @Test
   void disabledRule_refusesWithDeniedNamingTheRule() {
     proxy.close();
     proxy =

@@ -16,7 +16,6 @@ import dev.cacheproxy.core.internal.upstream.RegistryClient;
 import dev.cacheproxy.core.internal.upstream.UpstreamManifest;
 import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.BlobWriter;
-import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.core.spi.StoredBlob;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.RulePolicy;
@@ -30,7 +29,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +63,7 @@ public final class ManifestResolver {
 
   /** Resolves a manifest by digest: from the cache, else once from the upstream. */
   public ManifestResult byDigest(
-      Route route, Digest digest, List<String> accept, @Nullable Credentials credentials) {
+      Route route, Digest digest, List<String> accept, CredentialsLookup credentials) {
     Optional<Manifest> cached = loadByDigest(route, digest);
     if (cached.isPresent()) {
       return new ManifestResult(cached.get(), CacheStatus.HIT);
@@ -88,7 +86,7 @@ public final class ManifestResolver {
                   route.upstreamRepository(),
                   digest,
                   upstreamAccept,
-                  credentials);
+                  credentials.get());
           Manifest manifest = new Manifest(digest, fetched.mediaType(), fetched.content());
           save(route, manifest);
           return new ManifestResult(manifest, CacheStatus.MISS);
@@ -101,7 +99,7 @@ public final class ManifestResolver {
    * manifest is served with {@link CacheStatus#STALE}.
    */
   public ManifestResult byTag(
-      Route route, Tag tag, List<String> accept, @Nullable Credentials credentials) {
+      Route route, Tag tag, List<String> accept, CredentialsLookup credentials) {
     Optional<Cached> cached = loadByTag(route, tag, accept);
     if (readOnly(route)) {
       return cached
@@ -137,7 +135,7 @@ public final class ManifestResolver {
   }
 
   private ManifestResult revalidate(
-      Route route, Tag tag, List<String> accept, @Nullable Credentials credentials, Cached cached) {
+      Route route, Tag tag, List<String> accept, CredentialsLookup credentials, Cached cached) {
     try {
       ManifestHead head =
           client.headManifest(
@@ -145,7 +143,7 @@ public final class ManifestResolver {
               route.upstreamRepository(),
               tag,
               MediaTypes.upstreamAccept(accept),
-              credentials);
+              credentials.get());
       if (cached.manifest().digest().equals(head.digest())) {
         TagRecord.Entry touched =
             new TagRecord.Entry(
@@ -216,14 +214,14 @@ public final class ManifestResolver {
   }
 
   private ManifestResult fetchTag(
-      Route route, Tag tag, List<String> accept, @Nullable Credentials credentials) {
+      Route route, Tag tag, List<String> accept, CredentialsLookup credentials) {
     UpstreamManifest fetched =
         client.getManifest(
             route.registry(),
             route.upstreamRepository(),
             tag,
             MediaTypes.upstreamAccept(accept),
-            credentials);
+            credentials.get());
     Digest digest =
         fetched.digestHeader() != null ? fetched.digestHeader() : Digest.sha256(fetched.content());
     Manifest manifest = new Manifest(digest, fetched.mediaType(), fetched.content());
