@@ -12,6 +12,7 @@ import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.core.spi.StoredBlob;
+import dev.cacheproxy.rules.NamespaceDeniedException;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Route;
@@ -112,7 +113,16 @@ public final class CacheProxy implements Closeable {
    *     reached and nothing is cached
    */
   public ManifestResult manifest(RepositoryName name, Reference reference, List<String> accept) {
-    Route route = route(name);
+    return manifest(route(name), reference, accept);
+  }
+
+  /**
+   * Resolves a manifest or index by tag or digest along a route found by {@link #route(
+   * RepositoryName, String)}.
+   *
+   * @see #manifest(RepositoryName, Reference, List)
+   */
+  public ManifestResult manifest(Route route, Reference reference, List<String> accept) {
     List<String> acceptCopy = List.copyOf(accept);
     return switch (reference) {
       case Digest digest -> manifests.byDigest(route, digest, acceptCopy, () -> credentials(route));
@@ -132,7 +142,16 @@ public final class CacheProxy implements Closeable {
    *     upstream's failure before the first byte
    */
   public BlobStream blob(RepositoryName name, Digest digest) {
-    Route route = route(name);
+    return blob(route(name), digest);
+  }
+
+  /**
+   * Opens a blob along a route found by {@link #route(RepositoryName, String)}. Blobs are shared by
+   * digest across repositories and registries; a miss is fetched from the route's registry.
+   *
+   * @see #blob(RepositoryName, Digest)
+   */
+  public BlobStream blob(Route route, Digest digest) {
     // Only a miss calls the source, so a cached blob never looks up credentials.
     BlobSource source =
         readOnly(route)
@@ -151,7 +170,11 @@ public final class CacheProxy implements Closeable {
 
   /** The size of a blob and whether it is cached, for a {@code HEAD} request. */
   public BlobInfo blobInfo(RepositoryName name, Digest digest) {
-    Route route = route(name);
+    return blobInfo(route(name), digest);
+  }
+
+  /** The size of a blob and whether it is cached, along a route found by {@link #route}. */
+  public BlobInfo blobInfo(Route route, Digest digest) {
     Optional<StoredBlob> cached = storedBlob(digest);
     if (cached.isPresent()) {
       return new BlobInfo(digest, cached.get().size(), CacheStatus.HIT);
@@ -176,10 +199,15 @@ public final class CacheProxy implements Closeable {
    * @param last return only tags after this one, or null to start at the beginning
    */
   public TagList tags(RepositoryName name, int limit, @Nullable String last) {
+    return tags(route(name), limit, last);
+  }
+
+  /** One page of the tags of the repository a route found by {@link #route} leads to. */
+  public TagList tags(Route route, int limit, @Nullable String last) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative");
     }
-    Route route = route(name);
+    RepositoryName name = route.clientRepository();
     TreeSet<String> all = new TreeSet<>(index.tags(route.registry(), route.upstreamRepository()));
     if (readOnly(route)) {
       if (all.isEmpty()) {
@@ -233,18 +261,36 @@ public final class CacheProxy implements Closeable {
    * @throws NotFoundException {@code NAME_UNKNOWN} when no rule matches
    */
   public Route route(RepositoryName name) {
+    return route(name, null);
+  }
+
+  /**
+   * Routes a client's repository name to its upstream, for a request that may name its registry
+   * with {@code ?ns=} (as containerd does through a mirror); see {@link RuleSet#route(
+   * RepositoryName, String)}. Counts the match.
+   *
+   * @param namespace the registry the client pulls from, or null when it did not say
+   * @throws ProxyException {@code DENIED} when {@code namespace} is not in the registries list or
+   *     the rule is disabled
+   * @throws NotFoundException {@code NAME_UNKNOWN} when no rule matches
+   */
+  public Route route(RepositoryName name, @Nullable String namespace) {
     RuleSet rules = settings.rules();
+    Optional<Route> found;
+    try {
+      found = rules.route(name, namespace);
+    } catch (NamespaceDeniedException e) {
+      throw new ProxyException(OciErrorCode.DENIED, e.getMessage());
+    }
     Route route =
-        rules
-            .route(name)
-            .orElseThrow(() ->
-                new NotFoundException(
-                    OciErrorCode.NAME_UNKNOWN,
-                    "repository '"
-                        + name
-                        + "' matches no cache rule (targets: "
-                        + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
-                        + ")"));
+        found.orElseThrow(() ->
+            new NotFoundException(
+                OciErrorCode.NAME_UNKNOWN,
+                "repository '"
+                    + name
+                    + "' matches no cache rule (targets: "
+                    + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
+                    + ")"));
     matches.computeIfAbsent(route.rule().name(), k -> new LongAdder()).increment();
     if (route.rule().policy().mode() == RulePolicy.Mode.DISABLED) {
       throw new ProxyException(

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.rules.Governance;
+import dev.cacheproxy.rules.Registries;
+import dev.cacheproxy.rules.RegistryEntry;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
@@ -480,6 +483,67 @@ class CacheProxyTest {
         .isInstanceOf(UpstreamException.class)
         .satisfies(
             e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.UNAVAILABLE));
+  }
+
+  @Test
+  void namespace_sameNameOnTwoRegistries_cachedApart_blobsSharedByDigest() throws IOException {
+    try (MockWebServer other = new MockWebServer()) {
+      Upstream second = new Upstream();
+      other.setDispatcher(second);
+      other.start();
+      Registries registries =
+          Registries.of(
+              List.of(
+                  RegistryEntry.of(
+                      "one.test", "http://127.0.0.1:" + upstream.getPort(), null, null),
+                  RegistryEntry.of("two.test", "http://127.0.0.1:" + other.getPort(), null, null)));
+      proxy.close();
+      proxy =
+          CacheProxy.builder()
+              .rules(RuleSet.of(List.of(), Governance.OPEN, registries))
+              .dataDirectory(data)
+              .clock(clock)
+              .build();
+      RepositoryName name = RepositoryName.of("foo/bar");
+      registry.putManifest("foo/bar", "1", OCI_MANIFEST, manifestJson("one"));
+      second.putManifest("foo/bar", "1", OCI_MANIFEST, manifestJson("two"));
+      byte[] layer = random(100_000, 7);
+      Digest layerDigest = second.putBlob(layer);
+
+      for (int round = 0; round < 2; round++) {
+        ManifestResult one =
+            proxy.manifest(proxy.route(name, "one.test"), Tag.parse("1"), List.of());
+        ManifestResult two =
+            proxy.manifest(proxy.route(name, "two.test"), Tag.parse("1"), List.of());
+        assertThat(one.manifest().content()).isEqualTo(manifestJson("one"));
+        assertThat(two.manifest().content()).isEqualTo(manifestJson("two"));
+        assertThat(one.status()).isEqualTo(round == 0 ? CacheStatus.MISS : CacheStatus.HIT);
+      }
+      assertThat(registry.count("GET", "/v2/foo/bar/manifests/1")).isEqualTo(1);
+      assertThat(second.count("GET", "/v2/foo/bar/manifests/1")).isEqualTo(1);
+
+      // fetched from the registry the request names; then shared by digest
+      try (BlobStream blob = proxy.blob(proxy.route(name, "two.test"), layerDigest);
+          InputStream in = blob.open(0)) {
+        assertThat(in.readAllBytes()).isEqualTo(layer);
+      }
+      awaitCached(layerDigest);
+      try (BlobStream blob = proxy.blob(proxy.route(name, "one.test"), layerDigest);
+          InputStream in = blob.open(0)) {
+        assertThat(blob.status()).isEqualTo(CacheStatus.HIT);
+        assertThat(in.readAllBytes()).isEqualTo(layer);
+      }
+      assertThat(registry.count("GET", "/v2/foo/bar/blobs/" + layerDigest)).isZero();
+
+      assertThatThrownBy(() -> proxy.route(name, "three.test"))
+          .isInstanceOf(ProxyException.class)
+          .hasMessageContaining("registries")
+          .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.DENIED));
+      assertThatThrownBy(() -> proxy.route(name, null)).isInstanceOf(NotFoundException.class);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   @Test

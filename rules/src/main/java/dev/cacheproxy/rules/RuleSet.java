@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable, validated set of rules and the one place that decides which rule serves a
@@ -19,6 +20,12 @@ import java.util.Optional;
  * Single-segment names routed to Docker Hub get {@code library/}, as the Docker CLI does. When the
  * most specific wildcard maps a name to an invalid upstream name (longer than {@value
  * RepositoryName#MAX_LENGTH} characters, say), the next less specific wildcard is tried.
+ *
+ * <p>A request may also name its registry with {@code ?ns=} (containerd does when it pulls through
+ * a mirror): {@link #route(RepositoryName, String)} then routes it to that registry if the {@link
+ * Registries} list has it, with the name as sent ({@code library/} added on Docker Hub), unless a
+ * rule for the same registry claims the name (a path-prefixed mirror such as {@code ghcr/acme/app}
+ * with {@code ns=ghcr.io}).
  *
  * <p>{@link #route} walks a trie over the path segments of the targets, built once when the set is
  * created: a match costs time proportional to the depth of the name, however many rules there are,
@@ -32,14 +39,18 @@ public final class RuleSet {
 
   private final List<Rule> rules;
   private final Governance governance;
+  private final Registries registries;
   private final Map<String, Rule> byName;
+
+  /** The rules of {@code ns} requests, by registry host: target {@code *}, source the registry. */
+  private final Map<String, CompiledRule> namespaceRules;
 
   /** The rules in the given order, compiled; never modified after the constructor. */
   private final List<CompiledRule> compiled;
 
   private final SegmentTrie<CompiledRule> trie;
 
-  private RuleSet(List<Rule> rules, Governance governance) {
+  private RuleSet(List<Rule> rules, Governance governance, Registries registries) {
     if (rules.size() > governance.maxRules()) {
       throw new InvalidRuleException(
           "rules: "
@@ -53,8 +64,9 @@ public final class RuleSet {
         throw new InvalidRuleException("rules: entry " + i + " is missing");
       }
     }
-    this.rules = List.copyOf(rules);
+    this.rules = resolveEndpoints(rules, registries);
     this.governance = governance;
+    this.registries = registries;
     Map<String, Rule> names = HashMap.newHashMap(this.rules.size());
     List<CompiledRule> all = new ArrayList<>(this.rules.size());
     SegmentTrie.Builder<CompiledRule> builder = SegmentTrie.builder();
@@ -101,6 +113,99 @@ public final class RuleSet {
     this.byName = names;
     this.compiled = all;
     this.trie = builder.build();
+    this.namespaceRules = namespaceRules(registries, governance, names);
+  }
+
+  /**
+   * The rules with each source registry that the list has reached at the list's URL. A source that
+   * gives its own URL (http://...) must agree with the list.
+   */
+  private static List<Rule> resolveEndpoints(List<Rule> rules, Registries registries) {
+    if (registries.isEmpty()) {
+      return List.copyOf(rules);
+    }
+    List<Rule> resolved = new ArrayList<>(rules.size());
+    for (Rule rule : rules) {
+      Registry registry = rule.source().registry();
+      RegistryEntry entry = registries.find(registry.host()).orElse(null);
+      if (entry == null || entry.registry().endpoint().equals(registry.endpoint())) {
+        resolved.add(rule);
+        continue;
+      }
+      if (!registry.endpoint().equals(Registry.of(registry.host()).endpoint())) {
+        throw new InvalidRuleException(
+            "rule '"
+                + rule.name()
+                + "': field 'source': '"
+                + rule.source()
+                + "' is reached at "
+                + registry.endpoint()
+                + ", but registries: '"
+                + registry.host()
+                + "' says "
+                + entry.registry().endpoint()
+                + "; write the source without a scheme, or make the two agree");
+      }
+      resolved.add(
+          new Rule(
+              rule.name(),
+              rule.target(),
+              new Source(entry.registry(), rule.source().repository()),
+              rule.credentials(),
+              rule.tagFreshness(),
+              rule.policy()));
+    }
+    return List.copyOf(resolved);
+  }
+
+  private static Map<String, CompiledRule> namespaceRules(
+      Registries registries, Governance governance, Map<String, Rule> ruleNames) {
+    Map<String, CompiledRule> byHost = HashMap.newHashMap(registries.entries().size());
+    Map<String, String> names = new HashMap<>();
+    for (RegistryEntry entry : registries.entries()) {
+      String host = entry.registry().host();
+      if (!governance.allows(entry.registry())) {
+        throw new InvalidRuleException(
+            "registries: '"
+                + host
+                + "' is not in allowedRegistries "
+                + governance.allowedRegistries().stream().sorted().toList());
+      }
+      String name = namespaceRuleName(host);
+      Rule taken = ruleNames.get(name);
+      if (taken != null) {
+        throw new InvalidRuleException(
+            "rule '"
+                + name
+                + "': field 'name' is reserved for requests that name registry '"
+                + host
+                + "' with ?ns=; rename the rule");
+      }
+      String other = names.putIfAbsent(name, host);
+      if (other != null) {
+        throw new InvalidRuleException(
+            "registries: '" + other + "' and '" + host + "' would share the rule name " + name);
+      }
+      Rule rule =
+          new Rule(
+              name,
+              "*",
+              new Source(entry.registry(), "*"),
+              entry.credentials(),
+              entry.tagFreshness(),
+              RulePolicy.DEFAULT);
+      byHost.put(host, new CompiledRule(rule));
+    }
+    return Map.copyOf(byHost);
+  }
+
+  /**
+   * The name of the rule that serves {@code ns} requests for a registry, as shown in logs and
+   * counters: {@code ns.} and the host, with characters a rule name cannot hold as {@code -}.
+   */
+  public static String namespaceRuleName(String host) {
+    String name = "ns." + host.replaceAll("[^A-Za-z0-9._-]", "-");
+    return name.length() > 64 ? name.substring(0, 64) : name;
   }
 
   /**
@@ -120,13 +225,32 @@ public final class RuleSet {
    * @throws InvalidRuleException naming the rule, the field and the reason
    */
   public static RuleSet of(List<Rule> rules, Governance governance) {
+    return of(rules, governance, Registries.NONE);
+  }
+
+  /**
+   * Validates and creates a rule set under {@code governance}, with {@code registries} saying how
+   * each registry is reached and which ones {@code ?ns=} may name. Every listed registry must be
+   * allowed too. Either the whole set is valid or none of it is used.
+   *
+   * @throws InvalidRuleException naming the rule or registry, the field and the reason
+   */
+  public static RuleSet of(List<Rule> rules, Governance governance, Registries registries) {
     if (rules == null) {
       throw new InvalidRuleException("rules: the list is missing");
     }
     if (governance == null) {
       throw new InvalidRuleException("governance: missing; use Governance.OPEN for no limits");
     }
-    return new RuleSet(rules, governance);
+    if (registries == null) {
+      throw new InvalidRuleException("registries: missing; use Registries.NONE for none");
+    }
+    return new RuleSet(rules, governance, registries);
+  }
+
+  /** The registries list this set was created with. */
+  public Registries registries() {
+    return registries;
   }
 
   /** The limits this set was validated against. */
@@ -155,6 +279,31 @@ public final class RuleSet {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Finds the route of a request that may name its registry with {@code ?ns=}. Without {@code
+   * namespace} this is {@link #route(RepositoryName)}. With it, a rule that claims the name and
+   * pulls from that same registry wins (path-prefixed mirroring: {@code ghcr/acme/app} with {@code
+   * ns=ghcr.io} through a rule {@code ghcr/*} → {@code ghcr.io/*}); otherwise the name is pulled
+   * from that registry as sent, with {@code library/} added to single names on Docker Hub, using
+   * the registry's {@link RegistryEntry} settings.
+   *
+   * @throws NamespaceDeniedException when {@code namespace} is not in the registries list
+   */
+  public Optional<Route> route(RepositoryName repository, @Nullable String namespace) {
+    if (namespace == null || namespace.isEmpty()) {
+      return route(repository);
+    }
+    RegistryEntry entry =
+        registries.find(namespace).orElseThrow(() -> new NamespaceDeniedException(namespace));
+    String host = entry.registry().host();
+    Optional<Route> byRule = route(repository);
+    if (byRule.isPresent() && byRule.get().registry().host().equals(host)) {
+      return byRule;
+    }
+    CompiledRule rule = namespaceRules.get(host);
+    return rule == null ? Optional.empty() : Optional.ofNullable(rule.route(repository, 0));
   }
 
   /**
