@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.rules.Governance;
+import dev.cacheproxy.rules.Registries;
+import dev.cacheproxy.rules.RegistryEntry;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RuleSet;
 import java.io.IOException;
@@ -144,6 +148,41 @@ class ProxyServerTest {
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(text(response)).contains("\"code\":\"NAME_UNKNOWN\"");
+  }
+
+  @Test
+  void namespace_routesToTheListedRegistry_andUnlistedIsDenied() throws Exception {
+    String host = "registry.example.test";
+    String url = upstream.source().substring(0, upstream.source().length() - 2);
+    proxy.update(
+        RuleSet.of(
+            List.of(Rule.of("up", "up/*", upstream.source())),
+            Governance.OPEN,
+            Registries.of(List.of(RegistryEntry.of(host, url, null, null)))),
+        CredentialSource.none());
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + FakeRegistry.MANIFEST_TYPE + "\"}";
+    Digest digest = upstream.manifest("acme/app", "v1", json);
+    byte[] layer = randomBytes(10_000, 3);
+    Digest layerDigest = upstream.blob("acme/app", layer);
+    upstream.tags("acme/app", List.of("a", "b", "c"));
+
+    HttpResponse<byte[]> manifest = send("GET", "/v2/acme/app/manifests/v1?ns=" + host);
+    HttpResponse<byte[]> blob = send("GET", "/v2/acme/app/blobs/" + layerDigest + "?ns=" + host);
+    HttpResponse<byte[]> tags = send("GET", "/v2/acme/app/tags/list?n=1&ns=" + host);
+    HttpResponse<byte[]> withoutNs = send("GET", "/v2/acme/app/manifests/v1");
+    HttpResponse<byte[]> denied = send("GET", "/v2/acme/app/manifests/v1?ns=quay.io");
+
+    assertThat(manifest.statusCode()).isEqualTo(200);
+    assertThat(manifest.headers().firstValue("Docker-Content-Digest")).hasValue(digest.toString());
+    assertThat(blob.body()).isEqualTo(layer);
+    assertThat(tags.headers().firstValue("Link"))
+        .hasValue("</v2/acme/app/tags/list?n=1&last=a&ns=" + host + ">; rel=\"next\"");
+    assertThat(withoutNs.statusCode()).isEqualTo(404);
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(text(denied))
+        .contains("\"code\":\"DENIED\"")
+        .contains("registries: {\\\"quay.io\\\": {}}");
+    assertThat(upstream.hits("/v2/acme/app/manifests/v1")).isEqualTo(1);
   }
 
   @Test
@@ -337,7 +376,7 @@ class ProxyServerTest {
             "{\"rules\":[{\"name\":\"up\",\"target\":\"up/*\",\"source\":\""
                 + upstream.source()
                 + "\",\"mode\":\"enabled\",\"credentials\":null,\"tagFreshness\":\"5m\","
-                + "\"matches\":2}]}");
+                + "\"matches\":2}],\"registries\":[]}");
   }
 
   @Test
@@ -365,7 +404,7 @@ class ProxyServerTest {
             "{\"rules\":[{\"name\":\"ro\",\"target\":\"ro/*\",\"source\":\""
                 + upstream.source()
                 + "\",\"mode\":\"readOnly\",\"credentials\":\"team\",\"tagFreshness\":\"1h\","
-                + "\"matches\":0}]}");
+                + "\"matches\":0}],\"registries\":[]}");
   }
 
   @Test

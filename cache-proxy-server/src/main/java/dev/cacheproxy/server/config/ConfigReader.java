@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.rules.Governance;
+import dev.cacheproxy.rules.Registries;
 import dev.cacheproxy.rules.RuleSet;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import org.jspecify.annotations.Nullable;
 final class ConfigReader {
 
   private static final List<String> TOP_KEYS =
-      List.of("server", "storage", "upstream", "credentials", "governance", "rules");
+      List.of("server", "storage", "upstream", "credentials", "governance", "registries", "rules");
   private static final List<String> SERVER_KEYS = List.of("port", "bindAddress");
   private static final List<String> STORAGE_KEYS = List.of("dataDir");
   private static final List<String> UPSTREAM_KEYS =
@@ -68,10 +69,18 @@ final class ConfigReader {
     Map<String, CredentialSet> credentials = credentials(top.get("credentials"));
     Governance governance = RulesReader.governance(top.get("governance"));
     JsonNode rulesNode = top.get("rules");
+    JsonNode registriesNode = top.get("registries");
+    // Without its own registries list, a file with its own rules names no registry for ?ns=, so
+    // it never reaches a registry its rules do not name; a file without rules keeps the built-in
+    // rules and their registries.
+    Registries registries =
+        registriesNode != null
+            ? RulesReader.registries(registriesNode)
+            : rulesNode == null ? defaultRules.get().registries() : Registries.NONE;
     RuleSet rules =
         rulesNode == null
-            ? RulesReader.builtInRules(defaultRules.get(), governance)
-            : RulesReader.rules(rulesNode, governance);
+            ? RulesReader.builtInRules(defaultRules.get(), governance, registries)
+            : RulesReader.rules(rulesNode, governance, registries);
     return new ProxyConfig(
         port,
         bindAddress == null ? ProxyConfig.DEFAULT_BIND_ADDRESS : bindAddress,

@@ -4,6 +4,7 @@ package dev.cacheproxy.server.config;
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.rules.RegistryEntry;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
@@ -110,6 +111,28 @@ public record ProxyConfig(
                 + rule.name()
                 + "' pulls from "
                 + host);
+      }
+    }
+    for (RegistryEntry entry : rules.registries().entries()) {
+      String set = entry.credentials();
+      String host = entry.registry().host();
+      if (set == null) {
+        continue;
+      }
+      CredentialSet bound = credentials.get(set);
+      if (bound == null) {
+        throw new ConfigException(
+            "registries: '"
+                + host
+                + "': field 'credentials' names '"
+                + set
+                + "', which is not defined under credentials (defined: "
+                + (credentials.isEmpty() ? "none" : String.join(", ", credentials.keySet()))
+                + ")");
+      }
+      if (!bound.allows(host)) {
+        throw new ConfigException(
+            "credential set '" + set + "' belongs to " + bound.registry() + ", not " + host);
       }
     }
   }

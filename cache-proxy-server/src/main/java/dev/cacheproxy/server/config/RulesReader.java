@@ -3,7 +3,9 @@ package dev.cacheproxy.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cacheproxy.rules.Governance;
+import dev.cacheproxy.rules.Registries;
 import dev.cacheproxy.rules.Registry;
+import dev.cacheproxy.rules.RegistryEntry;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
@@ -11,16 +13,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the {@code governance} and {@code rules} keys of a configuration into a {@link RuleSet},
- * naming the rule and the field in every error.
+ * Reads the {@code governance}, {@code registries} and {@code rules} keys of a configuration into a
+ * {@link RuleSet}, naming the rule and the field in every error.
  */
 final class RulesReader {
 
+  private static final List<String> REGISTRY_KEYS = List.of("url", "credentials", "tagFreshness");
   private static final List<String> GOVERNANCE_KEYS = List.of("allowedRegistries", "maxRules");
   private static final List<String> RULE_KEYS =
       List.of(
@@ -78,11 +82,50 @@ final class RulesReader {
   }
 
   /**
+   * Reads the {@code registries} map: registry host to {@code {url, credentials, tagFreshness}},
+   * every key optional ({@code ghcr.io: {}} lists ghcr.io, reached at https://ghcr.io).
+   *
+   * @throws ConfigException naming the registry and the key
+   */
+  static Registries registries(JsonNode node) {
+    if (!node.isObject()) {
+      throw new ConfigException(
+          "registries must be a map of registry hosts, such as {\"ghcr.io\": {}}, not "
+              + ConfigSection.kind(node));
+    }
+    ConfigSection section = ConfigSection.of("registries", "", node);
+    List<RegistryEntry> entries = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> entry : section.entries()) {
+      String host = entry.getKey();
+      JsonNode value = entry.getValue();
+      // `docker.io:` with nothing after it reads as an empty string: an entry with no settings
+      boolean empty = value.isTextual() && value.asText().isEmpty();
+      ConfigSection registry = ConfigSection.of(section.keyPath(host), "", empty ? null : value);
+      registry.allowOnly(REGISTRY_KEYS);
+      try {
+        entries.add(
+            RegistryEntry.of(
+                host,
+                registry.string("url"),
+                registry.string("credentials"),
+                registry.optionalDuration("tagFreshness")));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(Objects.requireNonNullElse(e.getMessage(), e.toString()), e);
+      }
+    }
+    try {
+      return Registries.of(entries);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(Objects.requireNonNullElse(e.getMessage(), e.toString()), e);
+    }
+  }
+
+  /**
    * Reads the {@code rules} list and validates it as a whole under {@code governance}.
    *
    * @throws ConfigException naming the rule, the field and the problem
    */
-  static RuleSet rules(JsonNode node, Governance governance) {
+  static RuleSet rules(JsonNode node, Governance governance, Registries registries) {
     if (!node.isArray()) {
       throw new ConfigException("rules must be a list of rules, not " + ConfigSection.kind(node));
     }
@@ -102,7 +145,7 @@ final class RulesReader {
     for (int i = 0; i < node.size(); i++) {
       rules.add(rule("rules[" + i + "]", node.get(i)));
     }
-    return ruleSet(rules, governance, "");
+    return ruleSet(rules, governance, registries, "");
   }
 
   /**
@@ -110,19 +153,21 @@ final class RulesReader {
    *
    * @throws ConfigException naming the rule, with a hint that the built-in rules were checked
    */
-  static RuleSet builtInRules(RuleSet builtIn, Governance governance) {
-    if (governance.equals(Governance.OPEN)) {
+  static RuleSet builtInRules(RuleSet builtIn, Governance governance, Registries registries) {
+    if (governance.equals(Governance.OPEN) && registries == builtIn.registries()) {
       return builtIn;
     }
     return ruleSet(
         builtIn.rules(),
         governance,
+        registries,
         " (checking the built-in rules, as the file has no rules key; write your own rules)");
   }
 
-  private static RuleSet ruleSet(List<Rule> rules, Governance governance, String hint) {
+  private static RuleSet ruleSet(
+      List<Rule> rules, Governance governance, Registries registries, String hint) {
     try {
-      return RuleSet.of(rules, governance);
+      return RuleSet.of(rules, governance, registries);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(Objects.requireNonNullElse(e.getMessage(), e.toString()) + hint, e);
     }

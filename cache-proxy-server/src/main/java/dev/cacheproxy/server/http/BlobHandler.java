@@ -4,6 +4,7 @@ package dev.cacheproxy.server.http;
 import dev.cacheproxy.core.BlobInfo;
 import dev.cacheproxy.core.BlobStream;
 import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.rules.Route;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 
@@ -21,13 +22,14 @@ final class BlobHandler {
   }
 
   void handle(HttpServerExchange exchange, Endpoint.Blob request) {
+    Route route = AccessLog.routed(exchange, proxy.route(request.name(), request.namespace()));
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
-      BlobInfo info = proxy.blobInfo(request.name(), request.digest());
+      BlobInfo info = proxy.blobInfo(route, request.digest());
       BlobSender.headers(exchange, info.digest(), info.status(), info.size(), null);
       exchange.endExchange();
       return;
     }
-    BlobStream blob = proxy.blob(request.name(), request.digest());
+    BlobStream blob = proxy.blob(route, request.digest());
     BlobSender.send(exchange, blob);
   }
 }

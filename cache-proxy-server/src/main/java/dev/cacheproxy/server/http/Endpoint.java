@@ -24,14 +24,27 @@ sealed interface Endpoint {
   /** {@code GET /v2/_catalog}: the cached repositories. */
   record Catalog(Page page) implements Endpoint {}
 
-  /** {@code GET /v2/<name>/tags/list}: a repository's tags. */
-  record Tags(RepositoryName name, Page page) implements Endpoint {}
+  /**
+   * {@code GET /v2/<name>/tags/list}: a repository's tags.
+   *
+   * @param namespace the registry named by {@code ?ns=}, or null
+   */
+  record Tags(RepositoryName name, @Nullable String namespace, Page page) implements Endpoint {}
 
-  /** {@code GET|HEAD /v2/<name>/manifests/<reference>}: a manifest by tag or digest. */
-  record Manifest(RepositoryName name, Reference reference) implements Endpoint {}
+  /**
+   * {@code GET|HEAD /v2/<name>/manifests/<reference>}: a manifest by tag or digest.
+   *
+   * @param namespace the registry named by {@code ?ns=} (containerd's mirror parameter), or null
+   */
+  record Manifest(RepositoryName name, @Nullable String namespace, Reference reference)
+      implements Endpoint {}
 
-  /** {@code GET|HEAD /v2/<name>/blobs/<digest>}: a blob. */
-  record Blob(RepositoryName name, Digest digest) implements Endpoint {}
+  /**
+   * {@code GET|HEAD /v2/<name>/blobs/<digest>}: a blob.
+   *
+   * @param namespace the registry named by {@code ?ns=}, or null
+   */
+  record Blob(RepositoryName name, @Nullable String namespace, Digest digest) implements Endpoint {}
 
   /** {@code GET|HEAD /_cache-proxy/rules}: the rules in force and how often each matched. */
   record Rules() implements Endpoint {}
@@ -73,7 +86,9 @@ sealed interface Endpoint {
     }
     if (rest.endsWith("/tags/list")) {
       return new Tags(
-          name(rest.substring(0, rest.length() - "/tags/list".length())), Page.parse(query));
+          name(rest.substring(0, rest.length() - "/tags/list".length())),
+          namespace(query),
+          Page.parse(query));
     }
     int slash = rest.lastIndexOf('/');
     if (slash > 0) {
@@ -84,11 +99,11 @@ sealed interface Endpoint {
       String name = previous < 0 ? "" : before.substring(0, previous);
       if (kind.equals("manifests")) {
         RepositoryName repository = name(name);
-        return new Manifest(repository, Reference.parse(last));
+        return new Manifest(repository, namespace(query), Reference.parse(last));
       }
       if (kind.equals("blobs")) {
         RepositoryName repository = name(name);
-        return new Blob(repository, Digest.parse(last));
+        return new Blob(repository, namespace(query), Digest.parse(last));
       }
     }
     throw unknown(path);
@@ -105,6 +120,13 @@ sealed interface Endpoint {
           OciErrorCode.UNSUPPORTED, method + " " + path + " is not supported: use GET");
     }
     return new Rules();
+  }
+
+  /** The {@code ns} query parameter: the first value, or null when absent or empty. */
+  private static @Nullable String namespace(Map<String, Deque<String>> query) {
+    Deque<String> values = query.get("ns");
+    String first = values == null ? null : values.peekFirst();
+    return first == null || first.isEmpty() ? null : first;
   }
 
   private static RepositoryName name(String text) {

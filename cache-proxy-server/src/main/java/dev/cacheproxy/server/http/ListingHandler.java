@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.TagList;
 import dev.cacheproxy.rules.RepositoryName;
+import dev.cacheproxy.rules.Route;
 import io.undertow.server.HttpServerExchange;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +27,20 @@ final class ListingHandler {
 
   void tags(HttpServerExchange exchange, Endpoint.Tags request) {
     Page page = request.page();
-    TagList list = proxy.tags(request.name(), page.limit(), page.last());
+    Route route = AccessLog.routed(exchange, proxy.route(request.name(), request.namespace()));
+    TagList list = proxy.tags(route, page.limit(), page.last());
     ObjectNode body = Json.object();
     body.put("name", request.name().value());
     ArrayNode tags = body.putArray("tags");
     list.tags().forEach(tags::add);
     if (list.more() && !list.tags().isEmpty()) {
-      link(exchange, "/v2/" + request.name().value() + "/tags/list", page, list.tags().getLast());
+      String namespace = request.namespace();
+      link(
+          exchange,
+          "/v2/" + request.name().value() + "/tags/list",
+          page,
+          list.tags().getLast(),
+          namespace == null ? "" : "&ns=" + URLEncoder.encode(namespace, StandardCharsets.UTF_8));
     }
     Json.send(exchange, 200, body);
   }
@@ -57,16 +65,18 @@ final class ListingHandler {
       lastSent = name.value();
     }
     if (more && lastSent != null) {
-      link(exchange, "/v2/_catalog", page, lastSent);
+      link(exchange, "/v2/_catalog", page, lastSent, "");
     }
     Json.send(exchange, 200, body);
   }
 
-  private static void link(HttpServerExchange exchange, String path, Page page, String last) {
+  private static void link(
+      HttpServerExchange exchange, String path, Page page, String last, String more) {
     String query =
         (page.limited() ? "n=" + page.limit() + "&" : "")
             + "last="
-            + URLEncoder.encode(last, StandardCharsets.UTF_8);
+            + URLEncoder.encode(last, StandardCharsets.UTF_8)
+            + more;
     exchange
         .getResponseHeaders()
         .put(OciHeaders.LINK, "<" + path + "?" + query + ">; rel=\"next\"");

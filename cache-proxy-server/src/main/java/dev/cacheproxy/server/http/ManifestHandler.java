@@ -4,6 +4,7 @@ package dev.cacheproxy.server.http;
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.Manifest;
 import dev.cacheproxy.core.ManifestResult;
+import dev.cacheproxy.rules.Route;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
@@ -26,7 +27,8 @@ final class ManifestHandler {
 
   void handle(HttpServerExchange exchange, Endpoint.Manifest request) {
     List<String> accept = AcceptHeader.mediaTypes(exchange.getRequestHeaders().get(Headers.ACCEPT));
-    ManifestResult result = proxy.manifest(request.name(), request.reference(), accept);
+    Route route = AccessLog.routed(exchange, proxy.route(request.name(), request.namespace()));
+    ManifestResult result = proxy.manifest(route, request.reference(), accept);
     Manifest manifest = result.manifest();
     HeaderMap headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, manifest.mediaType());

@@ -4,7 +4,9 @@ package dev.cacheproxy.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.rules.RegistryEntry;
 import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RuleSet;
 import dev.cacheproxy.server.config.Durations;
 import dev.cacheproxy.server.config.RuleModes;
 import io.undertow.server.HttpServerExchange;
@@ -43,6 +45,22 @@ final class RulesHandler {
       }
       entry.put("tagFreshness", Durations.format(rule.tagFreshness()));
       entry.put("matches", matches.getOrDefault(rule.name(), 0L));
+    }
+    ArrayNode registries = body.putArray("registries");
+    for (RegistryEntry registry : proxy.rules().registries().entries()) {
+      ObjectNode entry = registries.addObject();
+      String host = registry.registry().host();
+      entry.put("host", host);
+      entry.put("url", registry.registry().endpoint().toString());
+      String credentials = registry.credentials();
+      if (credentials == null) {
+        entry.putNull("credentials");
+      } else {
+        entry.put("credentials", credentials);
+      }
+      entry.put("tagFreshness", Durations.format(registry.tagFreshness()));
+      // requests routed by ?ns= to this registry rather than through a rule
+      entry.put("nsMatches", matches.getOrDefault(RuleSet.namespaceRuleName(host), 0L));
     }
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
     Json.send(exchange, 200, body);

@@ -93,6 +93,76 @@ class ProxyConfigTest {
         .isEqualTo("public.ecr.aws/docker/library/alpine");
   }
 
+  @Test
+  void builtIn_listsTheWellKnownRegistriesForNs() {
+    ProxyConfig config = ProxyConfig.builtIn();
+    assertThat(config.rules().registries().entries())
+        .extracting(e -> e.registry().host())
+        .containsExactly(
+            "docker.io",
+            "ghcr.io",
+            "quay.io",
+            "registry.k8s.io",
+            "mcr.microsoft.com",
+            "gcr.io",
+            "public.ecr.aws");
+    RepositoryName name = RepositoryName.of("acme/app");
+    assertThat(config.rules().route(name, "ghcr.io").orElseThrow().upstreamName())
+        .isEqualTo("ghcr.io/acme/app");
+    assertThat(config.rules().route(name, "docker.io").orElseThrow().rule().name())
+        .isEqualTo("default");
+    // a file without rules keeps the built-in registries; with its own rules, it lists none
+    assertThat(ProxyConfig.parse("server: {port: 1}").rules().registries())
+        .isSameAs(config.rules().registries());
+    assertThat(
+            ProxyConfig.parse(
+                    "rules: [{name: a, target: \"*\", source: \"http://127.0.0.1:5001/*\"}]")
+                .rules()
+                .registries()
+                .isEmpty())
+        .isTrue();
+  }
+
+  @Test
+  void registries_readEveryKey_andRulesUseTheirUrl() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            """
+            credentials:
+              internal: {username: bot, passwordEnv: TOKEN, registry: registry.internal}
+            registries:
+              docker.io:
+              registry.internal: {url: "http://127.0.0.1:5001", credentials: internal, tagFreshness: 1m}
+            rules:
+              - {name: default, target: "*", source: "docker.io/*"}
+              - {name: internal, target: "int/*", source: "registry.internal/*"}
+            """);
+    Route internal = config.rules().route(RepositoryName.of("int/team/app")).orElseThrow();
+    assertThat(internal.registry().endpoint()).hasToString("http://127.0.0.1:5001");
+    Route ns =
+        config.rules().route(RepositoryName.of("team/app"), "registry.internal").orElseThrow();
+    assertThat(ns.rule().credentials()).isEqualTo("internal");
+    assertThat(ns.rule().tagFreshness()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(ns.upstreamName()).isEqualTo("registry.internal/team/app");
+  }
+
+  @Test
+  void registries_errorsNameTheRegistry() {
+    assertThat(refused("registries: [docker.io]")).contains("registries must be a map");
+    assertThat(refused("registries: {\"bad host\": {}}")).contains("registries: 'bad host'");
+    assertThat(refused("registries: {ghcr.io: {uri: \"https://x\"}}")).contains("uri");
+    assertThat(refused("registries: {ghcr.io: {url: \"ftp://x\"}}")).contains("http://");
+    assertThat(refused("registries: {ghcr.io: {credentials: nope}}"))
+        .contains("registries: 'ghcr.io': field 'credentials' names 'nope'");
+    assertThat(refused("registries: {docker.io: {}, index.docker.io: {}}"))
+        .contains("listed twice");
+    assertThat(
+            refused(
+                "governance: {allowedRegistries: [docker.io]}\nregistries: {ghcr.io: {}}\n"
+                    + "rules: [{name: a, target: \"*\", source: \"docker.io/*\"}]"))
+        .contains("registries: 'ghcr.io' is not in allowedRegistries");
+  }
+
   private static String upstreamOf(ProxyConfig config, String name) {
     Route route = config.rules().route(RepositoryName.of(name)).orElseThrow();
     return route.upstreamName();

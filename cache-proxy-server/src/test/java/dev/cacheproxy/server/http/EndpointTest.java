@@ -50,29 +50,47 @@ class EndpointTest {
     assertThat(get("/v2/hub/library/nginx/manifests/1.27-alpine"))
         .isEqualTo(
             new Endpoint.Manifest(
-                RepositoryName.of("hub/library/nginx"), Tag.parse("1.27-alpine")));
+                RepositoryName.of("hub/library/nginx"), null, Tag.parse("1.27-alpine")));
     assertThat(get("/v2/a/manifests/b/manifests/latest"))
-        .isEqualTo(new Endpoint.Manifest(RepositoryName.of("a/manifests/b"), Tag.parse("latest")));
+        .isEqualTo(
+            new Endpoint.Manifest(RepositoryName.of("a/manifests/b"), null, Tag.parse("latest")));
     assertThat(get("/v2/nginx/manifests/" + DIGEST))
-        .isEqualTo(new Endpoint.Manifest(RepositoryName.of("nginx"), Digest.parse(DIGEST)));
+        .isEqualTo(new Endpoint.Manifest(RepositoryName.of("nginx"), null, Digest.parse(DIGEST)));
   }
 
   @Test
   void blob_nameWithSlashes_isReadFromTheRight() {
     assertThat(get("/v2/ghcr/acme/tools/blobs/" + DIGEST))
-        .isEqualTo(new Endpoint.Blob(RepositoryName.of("ghcr/acme/tools"), Digest.parse(DIGEST)));
+        .isEqualTo(
+            new Endpoint.Blob(RepositoryName.of("ghcr/acme/tools"), null, Digest.parse(DIGEST)));
     assertThat(get("/v2/blobs/blobs/" + DIGEST))
-        .isEqualTo(new Endpoint.Blob(RepositoryName.of("blobs"), Digest.parse(DIGEST)));
+        .isEqualTo(new Endpoint.Blob(RepositoryName.of("blobs"), null, Digest.parse(DIGEST)));
   }
 
   @Test
   void tagsAndCatalog_readThePage() {
     assertThat(Endpoint.parse("GET", "/v2/hub/library/nginx/tags/list", query("n", "50")))
-        .isEqualTo(new Endpoint.Tags(RepositoryName.of("hub/library/nginx"), new Page(50, null)));
+        .isEqualTo(
+            new Endpoint.Tags(RepositoryName.of("hub/library/nginx"), null, new Page(50, null)));
     assertThat(Endpoint.parse("GET", "/v2/_catalog", query("last", "a/b")))
         .isEqualTo(new Endpoint.Catalog(new Page(Integer.MAX_VALUE, "a/b")));
     assertThat(Endpoint.parse("GET", "/v2/x/tags/list", query("n", "0")))
-        .isEqualTo(new Endpoint.Tags(RepositoryName.of("x"), new Page(0, null)));
+        .isEqualTo(new Endpoint.Tags(RepositoryName.of("x"), null, new Page(0, null)));
+  }
+
+  @Test
+  void namespace_isReadFromTheQuery() {
+    assertThat(Endpoint.parse("GET", "/v2/library/alpine/manifests/3.20", query("ns", "docker.io")))
+        .isEqualTo(
+            new Endpoint.Manifest(
+                RepositoryName.of("library/alpine"), "docker.io", Tag.parse("3.20")));
+    assertThat(Endpoint.parse("GET", "/v2/acme/app/blobs/" + DIGEST, query("ns", "ghcr.io")))
+        .isEqualTo(
+            new Endpoint.Blob(RepositoryName.of("acme/app"), "ghcr.io", Digest.parse(DIGEST)));
+    assertThat(Endpoint.parse("GET", "/v2/acme/app/tags/list", query("ns", "")))
+        .isEqualTo(
+            new Endpoint.Tags(
+                RepositoryName.of("acme/app"), null, new Page(Integer.MAX_VALUE, null)));
   }
 
   @Test
