@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
     description = "A pull-through cache for container registries (OCI distribution API).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped cleanly", "1:failed while running", "2:bad configuration or usage"},
-    subcommands = RulesCommand.class)
+    subcommands = {RulesCommand.class, ClientConfigCommand.class})
 public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger("cache-proxy");
