@@ -2,6 +2,7 @@
 package dev.cacheproxy.server.cli;
 
 import dev.cacheproxy.rules.Explanation;
+import dev.cacheproxy.rules.NamespaceDeniedException;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.Rule;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -32,6 +34,10 @@ import picocli.CommandLine.Spec;
  *   LOST      hub      matches, but rule 'bitnami' is more specific
  *   NO_MATCH  ghcr     'hub/bitnami/redis' does not start with 'ghcr/'
  * </pre>
+ *
+ * <p>With {@code --ns REGISTRY}, explains a mirror request that names its registry: denied when the
+ * registry is not in the {@code registries} list, else routed to it unless a rule for it claims the
+ * name.
  *
  * <p>Exits with 0 when a rule matches, 1 when none does (the reasons are still printed), 2 for an
  * invalid file or repository name. Credential sets appear by name only.
@@ -58,6 +64,13 @@ final class RulesExplainCommand implements Callable<Integer> {
       description = "A repository name as clients pull it, such as hub/library/nginx.")
   private @Nullable String repository;
 
+  @Option(
+      names = "--ns",
+      paramLabel = "REGISTRY",
+      description =
+          "The registry a mirror request names with ?ns= (as containerd sends it), such as ghcr.io.")
+  private @Nullable String namespace;
+
   @Spec private @Nullable CommandSpec spec;
 
   @Override
@@ -77,6 +90,12 @@ final class RulesExplainCommand implements Callable<Integer> {
       err.println("cache-proxy: " + e.getMessage());
       err.flush();
       return CommandLine.ExitCode.USAGE;
+    }
+    if (namespace != null) {
+      Integer done = explainNamespace(config, name, namespace, out);
+      if (done != null) {
+        return done;
+      }
     }
     Explanation explanation = config.rules().explain(name);
     Optional<Route> route = explanation.route();
@@ -109,6 +128,45 @@ final class RulesExplainCommand implements Callable<Integer> {
     }
     out.flush();
     return route.isPresent() ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
+  }
+
+  /**
+   * Prints how a request with {@code ?ns=} is routed when no rule serves it, and returns the exit
+   * code; returns null when a rule of the file serves it, which the normal explanation shows.
+   */
+  private static @Nullable Integer explainNamespace(
+      ProxyConfig config, RepositoryName name, String ns, PrintWriter out) {
+    Optional<Route> route;
+    try {
+      route = config.rules().route(name, ns);
+    } catch (NamespaceDeniedException e) {
+      out.println("repository: " + name);
+      out.println("ns:         " + ns);
+      out.println("denied:     " + e.getMessage());
+      out.flush();
+      return CommandLine.ExitCode.SOFTWARE;
+    }
+    if (route.isEmpty()) {
+      return null;
+    }
+    Route r = route.get();
+    if (config.rules().rule(r.rule().name()).filter(rule -> rule.equals(r.rule())).isPresent()) {
+      out.println(
+          "ns:         " + ns + " (a rule pulling from " + r.registry() + " claims the name)");
+      return null;
+    }
+    out.println("repository: " + name);
+    out.println("ns:         " + ns);
+    out.println(
+        "registry:   "
+            + r.registry()
+            + " at "
+            + r.registry().endpoint()
+            + " (registries entry; no rule pulling from it claims the name)");
+    out.println("upstream:   " + r.upstreamName());
+    out.println("counted as: " + r.rule().name());
+    out.flush();
+    return CommandLine.ExitCode.OK;
   }
 
   private static @Nullable String note(RulePolicy policy) {

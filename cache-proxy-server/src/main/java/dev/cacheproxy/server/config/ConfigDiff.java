@@ -31,6 +31,11 @@ final class ConfigDiff {
         byName(after.rules().rules(), Rule::name),
         parts);
     names("credential sets ", before.credentials(), after.credentials(), parts);
+    names(
+        "registries ",
+        byName(before.rules().registries().entries(), e -> e.registry().host()),
+        byName(after.rules().registries().entries(), e -> e.registry().host()),
+        parts);
     if (!before.rules().governance().equals(after.rules().governance())) {
       parts.add("governance changed");
     }

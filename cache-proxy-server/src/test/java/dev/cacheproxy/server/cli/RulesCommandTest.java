@@ -193,6 +193,31 @@ class RulesCommandTest {
   }
 
   @Test
+  void explain_withNs_showsTheRegistryRouteOrTheDenial() throws Exception {
+    Path file = file(CONFIG.replace("rules:\n", "registries:\n  ghcr.io: {}\nrules:\n"));
+
+    assertThat(run("rules", "explain", "--ns", "ghcr.io", file.toString(), "acme/app"))
+        .isEqualTo(0);
+    assertThat(out.toString())
+        .contains("registry:   ghcr.io at https://ghcr.io (registries entry;")
+        .contains("upstream:   ghcr.io/acme/app")
+        .contains("counted as: ns.ghcr.io");
+
+    out.getBuffer().setLength(0);
+    assertThat(run("rules", "explain", "--ns", "ghcr.io", file.toString(), "ghcr/acme/app"))
+        .isEqualTo(0);
+    assertThat(out.toString())
+        .contains("a rule pulling from ghcr.io claims the name")
+        .contains("rule:       ghcr: ghcr/* -> ghcr.io/*")
+        .contains("upstream:   ghcr.io/acme/app");
+
+    out.getBuffer().setLength(0);
+    assertThat(run("rules", "explain", "--ns", "quay.io", file.toString(), "acme/app"))
+        .isEqualTo(1);
+    assertThat(out.toString()).contains("denied:     registry 'quay.io' (from ?ns=) is not in");
+  }
+
+  @Test
   void explain_invalidRepositoryName_exits2() throws Exception {
     Path file = file(CONFIG);
 

@@ -2,6 +2,7 @@
 package dev.cacheproxy.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
@@ -148,6 +149,21 @@ class ConfigReloaderTest {
 
     assertThat(reloader.reload()).isEqualTo(Outcome.APPLIED);
     assertThat(messages(Level.INFO)).contains("configuration reloaded: 2 rules (changed: b)");
+  }
+
+  @Test
+  void reload_registries_areAppliedAndNamed() throws Exception {
+    Path file = write("proxy.yaml", config("a"));
+    reloaderFor(file, c -> c);
+    assertThatThrownBy(() -> proxy.route(RepositoryName.of("acme/app"), "ghcr.io"))
+        .hasMessageContaining("not in this proxy's registries list");
+    Files.writeString(file, "registries: {ghcr.io: {}}\n" + config("a"));
+
+    assertThat(reloader.reload()).isEqualTo(Outcome.APPLIED);
+    assertThat(messages(Level.INFO))
+        .contains("configuration reloaded: 1 rules (registries added: ghcr.io)");
+    assertThat(proxy.route(RepositoryName.of("acme/app"), "ghcr.io").upstreamName())
+        .isEqualTo("ghcr.io/acme/app");
   }
 
   @Test
