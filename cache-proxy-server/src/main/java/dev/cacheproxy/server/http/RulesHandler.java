@@ -37,12 +37,7 @@ final class RulesHandler {
       entry.put("target", rule.target());
       entry.put("source", rule.source().toString());
       entry.put("mode", RuleModes.name(rule.policy().mode()));
-      String credentials = rule.credentials();
-      if (credentials == null) {
-        entry.putNull("credentials");
-      } else {
-        entry.put("credentials", credentials);
-      }
+      entry.put("credentials", rule.credentials()); // the set's name or null, never a secret
       entry.put("tagFreshness", Durations.format(rule.tagFreshness()));
       entry.put("matches", matches.getOrDefault(rule.name(), 0L));
     }
@@ -52,12 +47,7 @@ final class RulesHandler {
       String host = registry.registry().host();
       entry.put("host", host);
       entry.put("url", registry.registry().endpoint().toString());
-      String credentials = registry.credentials();
-      if (credentials == null) {
-        entry.putNull("credentials");
-      } else {
-        entry.put("credentials", credentials);
-      }
+      entry.put("credentials", registry.credentials());
       entry.put("tagFreshness", Durations.format(registry.tagFreshness()));
       // requests routed by ?ns= to this registry rather than through a rule
       entry.put("nsMatches", matches.getOrDefault(RuleSet.namespaceRuleName(host), 0L));
