@@ -100,6 +100,16 @@ final class Skopeo {
         .requireSuccess();
   }
 
+  /**
+   * Copies {@code source} (a {@code docker://} reference) into the folder {@code dest} with the
+   * registry mirrors of {@code registriesConf}, a {@code registries.conf} (v2) read instead of the
+   * machine's ({@code --registries-conf}).
+   */
+  void copyWithRegistriesConf(Path registriesConf, String source, Path dest) {
+    tryCopy(List.of("--registries-conf", registriesConf.toString()), List.of(), source, dest)
+        .requireSuccess();
+  }
+
   /** Copies {@code source} into {@code dest} and returns the outcome, whatever it is. */
   Result tryCopy(String source, Path dest) {
     return tryCopy(List.of(), List.of(), source, dest);
