@@ -2,6 +2,7 @@
 package dev.cacheproxy.core.internal.fetch;
 
 import dev.cacheproxy.core.BlobStream;
+import dev.cacheproxy.core.CacheStatus;
 import dev.cacheproxy.core.Digest;
 import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
@@ -147,7 +148,8 @@ public final class BlobFetcher implements Closeable {
     try {
       Optional<StoredBlob> stored = fill.storedOnceVerified();
       if (stored.isPresent()) {
-        return new StoredBlobStream(stored.get());
+        // This request waited for the upstream, so it is a miss even if it reads from the store.
+        return new StoredBlobStream(stored.get(), CacheStatus.MISS);
       }
     } catch (IOException e) {
       throw asProxyException(fill.digest(), e.getCause() != null ? e.getCause() : e);

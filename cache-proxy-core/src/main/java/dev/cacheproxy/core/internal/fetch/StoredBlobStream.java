@@ -17,9 +17,20 @@ import java.util.Optional;
 final class StoredBlobStream implements BlobStream {
 
   private final StoredBlob blob;
+  private final CacheStatus status;
 
+  /** A blob that was in the store when it was asked for: a {@link CacheStatus#HIT}. */
   StoredBlobStream(StoredBlob blob) {
+    this(blob, CacheStatus.HIT);
+  }
+
+  /**
+   * A blob read from the store with the status of the request: {@link CacheStatus#MISS} for one
+   * whose fill, started or joined by this request, finished before the request read a byte.
+   */
+  StoredBlobStream(StoredBlob blob, CacheStatus status) {
     this.blob = blob;
+    this.status = status;
   }
 
   @Override
@@ -34,7 +45,7 @@ final class StoredBlobStream implements BlobStream {
 
   @Override
   public CacheStatus status() {
-    return CacheStatus.HIT;
+    return status;
   }
 
   @Override

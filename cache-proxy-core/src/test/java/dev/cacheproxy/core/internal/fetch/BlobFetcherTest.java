@@ -525,6 +525,23 @@ class BlobFetcherTest {
   }
 
   @Test
+  void open_fillFinishedBeforeTheCallerLooks_isStillAMiss() throws Exception {
+    byte[] content = randomBytes(1_000, SEED + 17);
+    Digest digest = Digest.sha256(content);
+    ScriptedSource source = new ScriptedSource().serve(content.length, new GatedBody(content));
+    // The fill runs to its commit inside execute(), before open() waits for its headers.
+    try (BlobFetcher inline = new BlobFetcher(store, Runnable::run);
+        BlobStream stream = inline.open(digest, source)) {
+      assertThat(stream.file()).isPresent();
+      assertThat(stream.status()).isEqualTo(CacheStatus.MISS);
+    }
+    try (BlobStream again = fetcher.open(digest, source)) {
+      assertThat(again.status()).isEqualTo(CacheStatus.HIT);
+    }
+    assertThat(source.opens()).isEqualTo(1);
+  }
+
+  @Test
   void close_stopsNewFillsButServesCachedBlobs() throws Exception {
     byte[] cached = randomBytes(1_000, SEED + 15);
     put(cached);
