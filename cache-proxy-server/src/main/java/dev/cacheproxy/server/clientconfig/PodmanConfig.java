@@ -42,9 +42,9 @@ final class PodmanConfig {
       toml.append(
           """
           # Only pulls by digest use the mirror; tags are resolved at the registry.
-          # containers/image 5.26+ (podman 4.6+) can say pull-from-mirror = "digest-only"
-          # on the [[registry.mirror]] instead; podman 4.3 (Debian 12) does not know that
-          # key, and it cannot be combined with this one.
+          # Newer containers/image (podman 4.3.1 in Debian 12 already) can say the same
+          # per mirror with pull-from-mirror = "digest-only" on the [[registry.mirror]];
+          # the two keys cannot be combined.
           mirror-by-digest-only = true
           """);
     }

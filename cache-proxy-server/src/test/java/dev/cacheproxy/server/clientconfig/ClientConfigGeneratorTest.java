@@ -248,7 +248,7 @@ class ClientConfigGeneratorTest {
     assertThat(TomlLines.parse(content))
         .containsEntry("registry[0].mirror-by-digest-only", "true")
         .doesNotContainKey("registry[0].mirror[0].pull-from-mirror");
-    assertThat(content).contains("# containers/image 5.26+ (podman 4.6+) can say pull-from-mirror");
+    assertThat(content).contains("pull-from-mirror = \"digest-only\" on the [[registry.mirror]]");
   }
 
   @Test
