@@ -4,13 +4,13 @@ package dev.cacheproxy.server.it;
 import dev.cacheproxy.core.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,12 +26,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code ctr images pull} fetches in the ctr process itself, so ctr runs with {@code
  * HTTPS_PROXY}/{@code HTTP_PROXY} at a closed loopback port ({@code NO_PROXY=127.0.0.1,localhost}):
- * nothing it is not told about can leave the machine. The {@code hosts.toml} files written by
- * {@link #mirrorHosts} fall back to that closed port too.
+ * nothing it is not told about can leave the machine. {@link #closedUrl()} names that port for the
+ * {@code server} of the {@code hosts.toml} files given to {@link #writeHostsToml}, so their
+ * fallback fails at once too.
  *
  * <p>Not thread-safe: one test thread starts, drives and closes it.
  */
-final class Containerd implements AutoCloseable {
+final class Containerd implements ImageClient, AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
@@ -43,7 +44,7 @@ final class Containerd implements AutoCloseable {
   private final Path log;
   private final int closedPort;
   private final CommandRunner ctr;
-  private final AtomicInteger hostsDirs = new AtomicInteger();
+  private final Path hostsDir;
   private @Nullable Process process;
 
   private Containerd(ShortTempDir dir, int closedPort) throws IOException {
@@ -51,6 +52,7 @@ final class Containerd implements AutoCloseable {
     this.socket = dir.resolve("containerd.sock");
     this.log = dir.resolve("containerd.log");
     this.closedPort = closedPort;
+    this.hostsDir = dir.resolve("certs.d");
     this.ctr =
         new CommandRunner(
             "ctr", dir.resolve("ctr"), CommandRunner.offlineEnvironment(closedPort), this::logTail);
@@ -146,36 +148,35 @@ final class Containerd implements AutoCloseable {
   }
 
   /**
-   * Writes a new hosts folder for {@code ctr --hosts-dir} in which {@code registry} ({@code
-   * host:port}) pulls and resolves through {@code mirror}, a URL such as {@code
-   * http://127.0.0.1:5000}, falling back to a closed port.
-   *
-   * @param overridePath whether {@code mirror}'s path replaces {@code /v2} ({@code override_path}),
-   *     for a mirror under a path prefix such as {@code http://127.0.0.1:5000/v2/up}
-   * @return the folder, holding {@code <registry>/hosts.toml}
+   * {@code http://127.0.0.1:<port>} of a closed port, the one ctr's {@code HTTPS_PROXY} names too:
+   * a registry URL for {@code hosts.toml}'s {@code server} (containerd's fallback when the mirror
+   * fails) that fails at once instead of leaving the machine.
    */
-  Path mirrorHosts(String registry, String mirror, boolean overridePath) {
-    Path hostsDir = dir.resolve("hosts-" + hostsDirs.incrementAndGet());
-    String toml =
-        """
-        server = "http://127.0.0.1:%d"
-
-        [host."%s"]
-          capabilities = ["pull", "resolve"]
-        """
-                .formatted(closedPort, mirror)
-            + (overridePath ? "  override_path = true\n" : "");
-    try {
-      Files.createDirectories(hostsDir.resolve(registry));
-      Files.writeString(hostsDir.resolve(registry).resolve("hosts.toml"), toml);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write hosts.toml under " + hostsDir, e);
-    }
-    return hostsDir;
+  URI closedUrl() {
+    return URI.create("http://127.0.0.1:" + closedPort);
   }
 
-  /** {@code ctr images pull --hosts-dir hostsDir ref}, unpacking into the native snapshotter. */
-  CommandRunner.Result pull(String ref, Path hostsDir) {
+  /**
+   * Writes {@code toml} as {@code <hosts dir>/<registry>/hosts.toml}, the file {@link #pull} reads
+   * for images of {@code registry} ({@code host[:port]}), as containerd's CRI plugin would read
+   * {@code /etc/containerd/certs.d/<registry>/hosts.toml}.
+   */
+  void writeHostsToml(String registry, String toml) {
+    Path file = hostsDir.resolve(registry).resolve("hosts.toml");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, toml, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * {@code ctr images pull --hosts-dir <hosts dir> ref}, unpacking into the native snapshotter,
+   * whatever its outcome.
+   */
+  @Override
+  public CommandRunner.Result pull(String ref) {
     return runCtr(
         List.of(
             "images", "pull", "--hosts-dir", hostsDir.toString(), "--snapshotter", "native", ref),
@@ -213,8 +214,18 @@ final class Containerd implements AutoCloseable {
    * {@code ctr images rm --sync ref}: removes the image and waits for the garbage collection that
    * deletes its content and snapshots.
    */
-  CommandRunner.Result removeImage(String ref) {
+  @Override
+  public CommandRunner.Result removeImage(String ref) {
     return runCtr(List.of("images", "rm", "--sync", ref), CTR_TIMEOUT);
+  }
+
+  /**
+   * Whether ctr lists {@code ref}, or the content store holds anything at all: after {@code ctr
+   * images rm --sync} of the only image, nothing of it may be left.
+   */
+  @Override
+  public boolean hasImage(String ref) {
+    return imageDigest(ref).isPresent() || !contentDigests().isEmpty();
   }
 
   /** Stops containerd (SIGTERM, then SIGKILL) and deletes its folder. Idempotent. */

@@ -3,159 +3,142 @@ package dev.cacheproxy.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.server.clientconfig.ClientRuntime;
+import dev.cacheproxy.server.clientconfig.MirrorTarget;
 import dev.cacheproxy.server.it.MirrorProxy.Request;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Real containerd 1.6 pulls ({@code ctr images pull --hosts-dir}) of images named after the test
- * registry, with the proxy as that registry's mirror in {@code hosts.toml}: at the proxy's root
- * (the default rule) and, with {@code override_path}, under {@code /v2/up}. containerd tells a
- * mirror which registry it stands in for with {@code ?ns=<host:port>} on every request. Each pull
- * is checked against the pushed digests, and a second pull after {@code ctr images rm --sync} must
- * be served by the proxy's cache alone.
+ * Real containerd 1.6 pulls ({@code ctr images pull --hosts-dir}) with the {@code hosts.toml} that
+ * {@code client-config --runtime containerd} writes, its {@code server} (containerd's fallback)
+ * moved to a closed port. containerd tells a mirror which registry it stands in for with {@code
+ * ?ns=<registry>} on every request, so one proxy serves {@code docker.io} (default rule), a
+ * registry no rule names ({@code registry.example.test}, by its {@code registries:} entry) and,
+ * through {@code override_path}, {@code ghcr.io} under its alias {@code /v2/ghcr}; a registry that
+ * is not in {@code registries:} gets {@code 403 DENIED} and nothing upstream is asked. Each pull is
+ * checked against the pushed digests, and a second pull after {@code ctr images rm --sync} must be
+ * served by the proxy's cache alone.
  */
-class ContainerdMirrorIT extends EndToEndTestBase {
+class ContainerdMirrorIT extends MirrorClientITBase {
 
   /**
-   * The proxy's config, kept in this one method: the test registry in {@code registries}, so that
-   * {@code ?ns=} may name it, a default rule ({@code *}) for what the mirror is asked without a
-   * prefix, and {@code up/*}, both onto the test registry, with tags fresh for an hour so that a
-   * re-pull needs nothing from upstream.
+   * A registry mirrored with a generated {@code hosts.toml}, and where the proxy must route {@code
+   * <registry>/<repository>:v1}.
    */
-  private static String proxyConfig(RegistryProcess upstream) {
-    return """
-    server:
-      bindAddress: 127.0.0.1
-    registries:
-      "%1$s":
-        url: "http://%1$s"
-        tagFreshness: 1h
-    rules:
-      - name: default
-        target: "*"
-        source: "http://%1$s/*"
-        tagFreshness: 1h
-      - name: up
-        target: "up/*"
-        source: "http://%1$s/*"
-        tagFreshness: 1h
-    """
-        .formatted(upstream.hostPort());
+  enum Mirrored {
+    /** {@code ns=docker.io}: the default rule, which pulls from Docker Hub. */
+    DOCKER_HUB("docker.io", null, "library/cache-proxy-it-containerd", "default"),
+    /** {@code ns=registry.example.test}: no rule names it, so its {@code registries:} entry. */
+    NS_ONLY(EXAMPLE_REGISTRY, null, "team/containerd-ns", "ns." + EXAMPLE_REGISTRY),
+    /** {@code --path-prefix ghcr}: {@code /v2/ghcr/…?ns=ghcr.io}, the alias rule {@code ghcr/*}. */
+    PATH_PREFIX("ghcr.io", "ghcr", "team/containerd-prefix", "ghcr");
+
+    private final String registry;
+    private final @Nullable String pathPrefix;
+    private final String repository;
+    private final String rule;
+
+    Mirrored(String registry, @Nullable String pathPrefix, String repository, String rule) {
+      this.registry = registry;
+      this.pathPrefix = pathPrefix;
+      this.repository = repository;
+      this.rule = rule;
+    }
+
+    ExpectedRoute expected() {
+      return ExpectedRoute.withNs(
+          pathPrefix == null ? repository : pathPrefix + "/" + repository,
+          registry,
+          rule,
+          registry + "/" + repository);
+    }
   }
 
-  @Test
-  void mirrorAtTheProxyRoot_sendsNs_andPullsThroughTheDefaultRule(@TempDir Path tmp)
+  @ParameterizedTest
+  @EnumSource
+  void generatedHostsToml_pullsThroughTheProxy_routedByNs(Mirrored mirrored, @TempDir Path tmp)
       throws Exception {
-    String repo = "it/containerd-root";
-    TestImages.Image image = push(tmp, repo, 9301);
-    try (MirrorProxy proxy = MirrorProxy.start(proxyConfig(registry()), tmp.resolve("data"));
+    TestImages.Image image = push(tmp, mirrored.repository, 9301 + mirrored.ordinal());
+    try (MirrorProxy proxy = startProxy(tmp);
         Containerd containerd = Containerd.start()) {
-      Path hosts = containerd.mirrorHosts(registry().hostPort(), proxy.url(), false);
-      pullTwiceThroughTheProxy(proxy, containerd, hosts, image, repo, "/v2/" + repo);
+      writeHostsToml(containerd, mirrorOf(proxy, mirrored.registry), mirrored.pathPrefix);
+      pullTwiceThroughTheProxy(
+          proxy,
+          MirrorClient.of(containerd, (ref, pushed) -> assertHolds(containerd, ref, pushed)),
+          image,
+          mirrored.registry + "/" + mirrored.repository + ":v1",
+          mirrored.expected());
     }
   }
 
   @Test
-  void mirrorUnderV2Up_withOverridePath_pullsThroughTheUpRule(@TempDir Path tmp) throws Exception {
-    String repo = "it/containerd-prefix";
-    TestImages.Image image = push(tmp, repo, 9302);
-    try (MirrorProxy proxy = MirrorProxy.start(proxyConfig(registry()), tmp.resolve("data"));
+  void registryNotInRegistries_isDenied_andNothingUpstreamIsAsked(@TempDir Path tmp)
+      throws Exception {
+    String ref = "quay.io/team/containerd-denied:v1";
+    try (MirrorProxy proxy = startProxy(tmp);
         Containerd containerd = Containerd.start()) {
-      Path hosts = containerd.mirrorHosts(registry().hostPort(), proxy.url() + "/v2/up", true);
-      pullTwiceThroughTheProxy(proxy, containerd, hosts, image, repo, "/v2/up/" + repo);
+      writeHostsToml(containerd, mirrorOf(proxy, "quay.io"), null);
+      int upstreamBefore = registry().settledRequests().size();
+
+      CommandRunner.Result pull = containerd.pull(ref);
+      assertThat(pull.exitCode()).as(pull.describe("ctr images pull")).isNotZero();
+      assertThat(pull.stderr()).as(pull.describe("ctr images pull")).contains("403 Forbidden");
+      List<Request> requests = proxy.settledRequests();
+      assertThat(requests)
+          .as("what ctr asked the mirror for %s", ref)
+          .isNotEmpty()
+          .allMatch(r -> r.path().startsWith("/v2/team/containerd-denied/manifests/"))
+          .allMatch(r -> r.decodedQuery().equals("ns=quay.io"))
+          .allMatch(r -> r.status() == 403 && r.rule().isEmpty());
+      Request first = requests.getFirst();
+      HttpResponse<String> replayed = proxy.get(first.path() + "?" + first.query());
+      assertThat(replayed.statusCode()).as("status of GET %s", first.path()).isEqualTo(403);
+      assertThat(replayed.body()).as("body of GET %s", first.path()).contains("\"DENIED\"");
+      assertThat(
+              MirrorProxy.withoutMarkers(
+                  AccessLogEntry.since(registry().settledRequests(), upstreamBefore)))
+          .as("upstream requests for a registry not in registries:")
+          .isEmpty();
     }
   }
 
-  /** Writes an image of three small layers and pushes it to {@code repo:v1} upstream. */
-  private static TestImages.Image push(Path tmp, String repo, long seed) throws Exception {
-    TestImages.Image image =
-        TestImages.write(tmp.resolve("layout"), "v1", seed, 300 * 1024, 200 * 1024, 1024);
-    skopeo().push(image.layout(), "v1", registry().ref(repo, "v1"));
-    return image;
+  /**
+   * Writes the generated {@code hosts.toml} for {@code target} through {@code pathPrefix} (if not
+   * null), with containerd's fallback {@code server} at a closed port so that it never leaves the
+   * machine.
+   */
+  private static void writeHostsToml(
+      Containerd containerd, MirrorTarget target, @Nullable String pathPrefix) {
+    String host = target.registry().host();
+    containerd.writeHostsToml(
+        host,
+        generated(
+            ClientRuntime.CONTAINERD,
+            target.withPathPrefix(pathPrefix).withUpstreamUrl(containerd.closedUrl()),
+            "/" + host + "/hosts.toml"));
   }
 
   /**
-   * Pulls {@code <registry>/<repo>:v1} with {@code hosts} and checks that it came through the proxy
-   * at {@code proxyRepoPath} ({@code /v2/<alias>/<repo>}), every request with {@code ns}, and that
-   * containerd holds exactly the pushed blobs; then removes it, checks the blobs are gone, pulls it
-   * again and checks that the proxy served it from its cache without asking upstream.
+   * {@code ref} points at the manifest, and the content store holds exactly the manifest, the
+   * config and the layers.
    */
-  private static void pullTwiceThroughTheProxy(
-      MirrorProxy proxy,
-      Containerd containerd,
-      Path hosts,
-      TestImages.Image image,
-      String repo,
-      String proxyRepoPath) {
-    String ref = registry().hostPort() + "/" + repo + ":v1";
-    List<Digest> pushed =
-        Stream.concat(Stream.of(image.manifest().digest()), image.blobDigests().stream())
-            .sorted()
-            .toList();
-    int upstreamBefore = registry().settledRequests().size();
-    containerd.pull(ref, hosts).requireSuccess();
-    List<Request> cold =
-        proxy.awaitRequests(
-            requests -> MirrorProxy.blobGets(requests).keySet().containsAll(image.blobDigests()),
-            "a GET of every blob by ctr images pull " + ref);
-    assertRequestsOfAPull(cold, proxyRepoPath);
+  private static void assertHolds(Containerd containerd, String ref, TestImages.Image image) {
     assertThat(containerd.imageDigest(ref))
         .as("digest of %s", ref)
         .hasValue(image.manifest().digest());
     assertThat(containerd.contentDigests())
-        .as("containerd's content store: the manifest, the config and the layers")
-        .isEqualTo(pushed);
-    registry()
-        .awaitRequests(
-            entries ->
-                AccessLogEntry.blobGets(AccessLogEntry.since(entries, upstreamBefore), repo)
-                    .keySet()
-                    .containsAll(image.blobDigests()),
-            "the proxy fetching every blob of " + repo);
-
-    containerd.removeImage(ref).requireSuccess();
-    assertThat(containerd.imageDigest(ref)).as("%s after ctr images rm", ref).isEmpty();
-    assertThat(containerd.contentDigests())
-        .as("containerd's content store after ctr images rm --sync")
-        .isEmpty();
-    int proxyMark = proxy.settledRequests().size();
-    int upstreamMark = registry().settledRequests().size();
-    containerd.pull(ref, hosts).requireSuccess();
-    List<Request> warm =
-        MirrorProxy.since(
-            proxy.awaitRequests(
-                requests ->
-                    MirrorProxy.blobGets(MirrorProxy.since(requests, proxyMark))
-                        .keySet()
-                        .containsAll(image.blobDigests()),
-                "a GET of every blob by the second ctr images pull " + ref),
-            proxyMark);
-    assertRequestsOfAPull(warm, proxyRepoPath);
-    assertThat(warm)
-        .as("blob GETs of the second pull, all served from the cache")
-        .filteredOn(r -> r.blobGet().isPresent())
-        .allMatch(r -> r.status() == 200 && r.cache().equals("HIT"));
-    assertThat(
-            MirrorProxy.withoutMarkers(
-                AccessLogEntry.since(registry().settledRequests(), upstreamMark)))
-        .as("upstream requests of the second pull")
-        .isEmpty();
-    assertThat(containerd.imageDigest(ref)).hasValue(image.manifest().digest());
-    assertThat(containerd.contentDigests()).isEqualTo(pushed);
-  }
-
-  /** Every request under {@code proxyRepoPath}, with {@code ns} naming the test registry. */
-  private static void assertRequestsOfAPull(List<Request> requests, String proxyRepoPath) {
-    assertThat(requests)
-        .as("what containerd asked the mirror for")
-        .isNotEmpty()
-        .anyMatch(r -> r.path().startsWith(proxyRepoPath + "/manifests/"))
-        .allMatch(r -> r.path().startsWith(proxyRepoPath + "/"))
-        .allMatch(r -> r.decodedQuery().equals("ns=" + registry().hostPort()));
+        .as("containerd's content store after pulling %s", ref)
+        .isEqualTo(
+            Stream.concat(Stream.of(image.manifest().digest()), image.blobDigests().stream())
+                .sorted()
+                .toList());
   }
 }

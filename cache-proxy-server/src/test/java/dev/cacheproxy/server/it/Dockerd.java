@@ -3,6 +3,7 @@ package dev.cacheproxy.server.it;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cacheproxy.core.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,17 +17,20 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A private Docker Engine ({@code dockerd} 20.10 from Debian's docker.io) as root with a registry
- * mirror, driven with the {@code docker} client of the same package.
+ * A private Docker Engine ({@code dockerd} 20.10 from Debian's docker.io) as root, configured by a
+ * given {@code daemon.json} (such as the {@code registry-mirrors} that {@code cache-proxy
+ * client-config --runtime docker} writes), driven with the {@code docker} client of the same
+ * package.
  *
  * <p>Everything it keeps is under one short folder in {@code /tmp} ({@code --data-root}, {@code
- * --exec-root}, {@code --pidfile}, the API socket, a {@code --config-file} whose {@code
- * deprecated-key-path} moves the trust key that would go to {@code /etc/docker/key.json}), with the
- * vfs storage driver and no networking set-up ({@code --iptables=false}, {@code --ip-masq=false},
- * {@code --bridge=none}). It does not start a containerd of its own, which would write to {@code
- * /opt/containerd}: it is given a private {@link Containerd} with {@code --containerd}. It runs in
- * {@link PrivateMounts} with {@code /run} hidden, as it always creates {@code /run/docker/plugins};
- * the bind mount of its data root stays in that namespace.
+ * --exec-root}, {@code --pidfile}, the API socket, and the {@code --config-file}: the given {@code
+ * daemon.json} plus a {@code deprecated-key-path} that moves the trust key that would go to {@code
+ * /etc/docker/key.json}), with the vfs storage driver and no networking set-up ({@code
+ * --iptables=false}, {@code --ip-masq=false}, {@code --bridge=none}). It does not start a
+ * containerd of its own, which would write to {@code /opt/containerd}: it is given a private {@link
+ * Containerd} with {@code --containerd}. It runs in {@link PrivateMounts} with {@code /run} hidden,
+ * as it always creates {@code /run/docker/plugins}; the bind mount of its data root stays in that
+ * namespace.
  *
  * <p>Its {@code HTTPS_PROXY} and {@code HTTP_PROXY} point at a closed loopback port ({@code
  * NO_PROXY=127.0.0.1,localhost}), so its fallback from the mirror to Docker Hub fails at once
@@ -34,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe: one test thread starts, drives and closes it.
  */
-final class Dockerd implements AutoCloseable {
+final class Dockerd implements ImageClient, AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
@@ -63,10 +67,13 @@ final class Dockerd implements AutoCloseable {
   }
 
   /**
-   * Starts a dockerd whose registry mirror is {@code mirror}, such as {@code
-   * http://127.0.0.1:5000}, and waits until its API answers.
+   * Starts a dockerd configured by {@code daemonJson}, the text of a {@code daemon.json} such as
+   * {@code {"registry-mirrors": ["http://127.0.0.1:5000"]}}, and waits until its API answers.
+   *
+   * @throws IllegalArgumentException if {@code daemonJson} is not a JSON object, or sets what this
+   *     class sets itself ({@code deprecated-key-path})
    */
-  static Dockerd start(String mirror) throws IOException {
+  static Dockerd start(String daemonJson) throws IOException {
     RequiredTools.dockerd();
     RequiredTools.dockerCli();
     ShortTempDir dir = ShortTempDir.create("dkd");
@@ -86,7 +93,7 @@ final class Dockerd implements AutoCloseable {
       throw e;
     }
     try {
-      dockerd.startProcess(mirror);
+      dockerd.startProcess(daemonJson);
       return dockerd;
     } catch (IOException | RuntimeException | Error e) {
       dockerd.close();
@@ -104,12 +111,11 @@ final class Dockerd implements AutoCloseable {
     return all;
   }
 
-  private void startProcess(String mirror) throws IOException {
+  private void startProcess(String daemonJson) throws IOException {
     Path configFile =
         Files.writeString(
             dir.resolve("daemon.json"),
-            JSON.writeValueAsString(
-                Map.of("deprecated-key-path", dir.resolve("key.json").toString())));
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(withKeyPath(daemonJson)));
     List<String> command =
         List.of(
             RequiredTools.dockerd().toString(),
@@ -129,9 +135,7 @@ final class Dockerd implements AutoCloseable {
             "vfs",
             "--iptables=false",
             "--ip-masq=false",
-            "--bridge=none",
-            "--registry-mirror",
-            mirror);
+            "--bridge=none");
     ProcessBuilder builder =
         new ProcessBuilder(PrivateMounts.wrap(List.of(Path.of("/run")), command))
             .directory(dir.path().toFile())
@@ -159,6 +163,18 @@ final class Dockerd implements AutoCloseable {
     }
   }
 
+  /** {@code daemonJson} with {@code deprecated-key-path} in this dockerd's folder added. */
+  private ObjectNode withKeyPath(String daemonJson) throws IOException {
+    if (!(JSON.readTree(daemonJson) instanceof ObjectNode config)) {
+      throw new IllegalArgumentException("daemon.json is not a JSON object: " + daemonJson);
+    }
+    if (config.has("deprecated-key-path")) {
+      throw new IllegalArgumentException(
+          "daemon.json sets deprecated-key-path, which Dockerd sets itself: " + daemonJson);
+    }
+    return config.put("deprecated-key-path", dir.resolve("key.json").toString());
+  }
+
   private boolean answers() {
     return Files.exists(socket)
         && runDocker(List.of("version", "--format", "{{.Server.Version}}"), Duration.ofSeconds(10))
@@ -180,7 +196,8 @@ final class Dockerd implements AutoCloseable {
   }
 
   /** {@code docker pull ref}, whatever its outcome. */
-  CommandRunner.Result pull(String ref) {
+  @Override
+  public CommandRunner.Result pull(String ref) {
     return runDocker(List.of("pull", ref), CLIENT_TIMEOUT);
   }
 
@@ -200,14 +217,16 @@ final class Dockerd implements AutoCloseable {
   }
 
   /** Whether the engine has an image named {@code ref}. */
-  boolean hasImage(String ref) {
+  @Override
+  public boolean hasImage(String ref) {
     return runDocker(List.of("image", "inspect", "--format", "{{.Id}}", ref), CLIENT_TIMEOUT)
             .exitCode()
         == 0;
   }
 
   /** {@code docker rmi ref}, whatever its outcome. */
-  CommandRunner.Result rmi(String ref) {
+  @Override
+  public CommandRunner.Result removeImage(String ref) {
     return runDocker(List.of("rmi", ref), CLIENT_TIMEOUT);
   }
 

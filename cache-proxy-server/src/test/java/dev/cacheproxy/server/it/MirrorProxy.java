@@ -54,7 +54,8 @@ final class MirrorProxy implements AutoCloseable {
 
   /**
    * One request from the proxy's access log, {@code 127.0.0.1 GET /v2/a/manifests/v1?ns=x 200 574B
-   * 3ms MISS}, possibly followed by more fields (which rule routed it) that this ignores.
+   * 3ms MISS rule=ns.x upstream=x/a}; a request that no rule routed (a {@code /v2/} ping, a denied
+   * {@code ns}) has no {@code rule=} and {@code upstream=}.
    *
    * @param method the HTTP method
    * @param path the path, without the query string
@@ -62,11 +63,23 @@ final class MirrorProxy implements AutoCloseable {
    * @param status the response status
    * @param bytes the response bytes sent
    * @param cache the {@code X-Cache} answer ({@code HIT}, {@code MISS}), or {@code -}
+   * @param rule the name of the rule that routed the request, empty if none did
+   * @param upstream where the rule sent it, {@code <registry>/<repository>}, empty if nowhere
    */
-  record Request(String method, String path, String query, int status, long bytes, String cache) {
+  record Request(
+      String method,
+      String path,
+      String query,
+      int status,
+      long bytes,
+      String cache,
+      String rule,
+      String upstream) {
 
     private static final Pattern LINE =
-        Pattern.compile("^\\S+ (\\S+) (\\S+) (\\d{3}) (\\d+)B \\d+ms (\\S+)(?: .*)?$");
+        Pattern.compile(
+            "^\\S+ (\\S+) (\\S+) (\\d{3}) (\\d+)B \\d+ms (\\S+)"
+                + "(?: rule=(\\S+) upstream=(\\S+))?(?: .*)?$");
 
     /** Parses an access log line, or empty if it is not one. */
     static Optional<Request> parse(String line) {
@@ -83,7 +96,9 @@ final class MirrorProxy implements AutoCloseable {
               q < 0 ? "" : uri.substring(q + 1),
               Integer.parseInt(m.group(3)),
               Long.parseLong(m.group(4)),
-              m.group(5)));
+              m.group(5),
+              m.group(6) == null ? "" : m.group(6),
+              m.group(7) == null ? "" : m.group(7)));
     }
 
     /** The query string decoded, e.g. {@code ns=127.0.0.1:5000}. */
@@ -110,7 +125,8 @@ final class MirrorProxy implements AutoCloseable {
           + " -> "
           + status
           + " "
-          + cache;
+          + cache
+          + (rule.isEmpty() ? "" : " rule=" + rule + " upstream=" + upstream);
     }
   }
 
@@ -156,21 +172,9 @@ final class MirrorProxy implements AutoCloseable {
    */
   List<Request> settledRequests() {
     String marker = MARKER + UUID.randomUUID();
-    try {
-      HttpResponse<Void> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url() + "/v2/?" + marker))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      if (response.statusCode() != 200) {
-        throw new AssertionError("marker request to the proxy got HTTP " + response.statusCode());
-      }
-    } catch (IOException e) {
-      throw new AssertionError("marker request to " + url() + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
+    HttpResponse<String> response = get("/v2/?" + marker);
+    if (response.statusCode() != 200) {
+      throw new AssertionError("marker request to the proxy got HTTP " + response.statusCode());
     }
     long deadline = System.nanoTime() + LOG_TIMEOUT.toNanos();
     while (true) {
@@ -181,6 +185,25 @@ final class MirrorProxy implements AutoCloseable {
       if (!capture.awaitAppend(seen, deadline)) {
         throw new AssertionError("the marker request never reached the proxy's access log");
       }
+    }
+  }
+
+  /**
+   * Sends {@code GET pathAndQuery} (such as {@code /v2/a/manifests/v1?ns=x}) to the proxy, as a
+   * client would, and returns the response with its body as text.
+   */
+  HttpResponse<String> get(String pathAndQuery) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url() + pathAndQuery))
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("GET " + url() + pathAndQuery + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
     }
   }
 

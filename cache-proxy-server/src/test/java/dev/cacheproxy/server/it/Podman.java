@@ -1,11 +1,8 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.it;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cacheproxy.core.Digest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,68 +30,13 @@ import java.util.Map;
  *
  * <p>Thread-safe, though podman serializes runs on its storage lock.
  */
-final class Podman implements AutoCloseable {
+final class Podman implements ImageClient, AutoCloseable {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ShortTempDir dir;
   private final Path policy;
   private final CommandRunner podman;
-
-  /** How a mirror in {@link RegistriesConf} is used. */
-  enum MirrorUse {
-    /** For every pull, by tag or by digest. */
-    ALWAYS,
-    /** Only for pulls by digest, said on the registry: {@code mirror-by-digest-only = true}. */
-    MIRROR_BY_DIGEST_ONLY,
-    /** Only for pulls by digest, said on the mirror: {@code pull-from-mirror = "digest-only"}. */
-    PULL_FROM_MIRROR_DIGEST_ONLY,
-  }
-
-  /**
-   * A {@code registries.conf} (v2) in which one registry has one mirror, both plain HTTP, and no
-   * short name is searched. Podman and skopeo read the same format.
-   *
-   * @param location the registry, {@code host:port} as in image references
-   * @param mirror the mirror, {@code host:port} with an optional path prefix such as {@code
-   *     127.0.0.1:5000/up}
-   * @param use when the mirror is used
-   */
-  record RegistriesConf(String location, String mirror, MirrorUse use) {
-
-    /** The file's text. */
-    String toml() {
-      return """
-      unqualified-search-registries = []
-
-      [[registry]]
-      location = "%s"
-      insecure = true
-      %s
-      [[registry.mirror]]
-      location = "%s"
-      insecure = true
-      %s\
-      """
-          .formatted(
-              location,
-              use == MirrorUse.MIRROR_BY_DIGEST_ONLY ? "mirror-by-digest-only = true\n" : "",
-              mirror,
-              use == MirrorUse.PULL_FROM_MIRROR_DIGEST_ONLY
-                  ? "pull-from-mirror = \"digest-only\"\n"
-                  : "");
-    }
-
-    /** Writes the file to {@code file} and returns it. */
-    Path write(Path file) {
-      try {
-        return Files.writeString(file, toml(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + file, e);
-      }
-    }
-  }
 
   private Podman(ShortTempDir dir, Map<String, String> environment) throws IOException {
     this.dir = dir;
@@ -102,8 +44,12 @@ final class Podman implements AutoCloseable {
     this.podman = new CommandRunner("podman", dir.resolve("client"), environment, () -> "");
   }
 
-  /** A podman with empty storage in a new folder under {@code /tmp}, reading {@code registries}. */
-  static Podman create(RegistriesConf registries) throws IOException {
+  /**
+   * A podman with empty storage in a new folder under {@code /tmp}, reading {@code registriesConf}
+   * as its {@code registries.conf} (v2), such as a {@code registries.conf.d} drop-in that {@code
+   * cache-proxy client-config --runtime podman} writes.
+   */
+  static Podman create(String registriesConf) throws IOException {
     RequiredTools.podman();
     ShortTempDir dir = ShortTempDir.create("pdm");
     try {
@@ -139,12 +85,13 @@ final class Podman implements AutoCloseable {
       Files.writeString(
           dir.resolve("policy.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
       Path authFile = Files.writeString(dir.resolve("auth.json"), "{\"auths\":{}}");
-      Path registriesConf = registries.write(dir.resolve("registries.conf"));
+      Path registries =
+          Files.writeString(dir.resolve("registries.conf"), registriesConf, StandardCharsets.UTF_8);
       Map<String, String> environment =
           new HashMap<>(CommandRunner.offlineEnvironment(FreePorts.find()));
       environment.put("CONTAINERS_CONF", containersConf.toString());
       environment.put("CONTAINERS_STORAGE_CONF", storageConf.toString());
-      environment.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
+      environment.put("CONTAINERS_REGISTRIES_CONF", registries.toString());
       environment.put("REGISTRY_AUTH_FILE", authFile.toString());
       environment.put("TMPDIR", tmp.toString());
       return new Podman(dir, environment);
@@ -155,7 +102,8 @@ final class Podman implements AutoCloseable {
   }
 
   /** {@code podman pull ref}, whatever its outcome. */
-  CommandRunner.Result pull(String ref) {
+  @Override
+  public CommandRunner.Result pull(String ref) {
     return run(List.of("pull", "--signature-policy", policy.toString(), ref));
   }
 
@@ -169,18 +117,9 @@ final class Podman implements AutoCloseable {
     return Digest.parse(inspect(ref, "{{.Digest}}").strip());
   }
 
-  /** The {@code RepoDigests} of {@code ref}, such as {@code 127.0.0.1:5000/repo@sha256:…}. */
-  List<String> repoDigests(String ref) {
-    String json = inspect(ref, "{{json .RepoDigests}}");
-    try {
-      return List.copyOf(JSON.readValue(json, new TypeReference<List<String>>() {}));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot parse the RepoDigests of " + ref + ": " + json, e);
-    }
-  }
-
   /** Whether the storage has an image named {@code ref} ({@code podman image exists}). */
-  boolean hasImage(String ref) {
+  @Override
+  public boolean hasImage(String ref) {
     CommandRunner.Result result = run(List.of("image", "exists", ref));
     if (result.exitCode() > 1) {
       throw new AssertionError(result.describe("podman image exists failed"));
@@ -189,7 +128,8 @@ final class Podman implements AutoCloseable {
   }
 
   /** {@code podman rmi ref}, whatever its outcome. */
-  CommandRunner.Result rmi(String ref) {
+  @Override
+  public CommandRunner.Result removeImage(String ref) {
     return run(List.of("rmi", ref));
   }
 

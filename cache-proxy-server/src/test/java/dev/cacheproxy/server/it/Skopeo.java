@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -103,10 +104,17 @@ final class Skopeo {
   /**
    * Copies {@code source} (a {@code docker://} reference) into the folder {@code dest} with the
    * registry mirrors of {@code registriesConf}, a {@code registries.conf} (v2) read instead of the
-   * machine's ({@code --registries-conf}).
+   * machine's ({@code --registries-conf}). {@code HTTPS_PROXY} and {@code HTTP_PROXY} point at a
+   * closed loopback port, so that a fallback from the mirror to a public registry fails at once
+   * instead of leaving the machine.
    */
   void copyWithRegistriesConf(Path registriesConf, String source, Path dest) {
-    tryCopy(List.of("--registries-conf", registriesConf.toString()), List.of(), source, dest)
+    tryCopy(
+            List.of("--registries-conf", registriesConf.toString()),
+            List.of(),
+            source,
+            dest,
+            CommandRunner.offlineEnvironment(FreePorts.find()))
         .requireSuccess();
   }
 
@@ -117,12 +125,21 @@ final class Skopeo {
 
   private Result tryCopy(
       List<String> globalOptions, List<String> copyOptions, String source, Path dest) {
+    return tryCopy(globalOptions, copyOptions, source, dest, Map.of());
+  }
+
+  private Result tryCopy(
+      List<String> globalOptions,
+      List<String> copyOptions,
+      String source,
+      Path dest,
+      Map<String, String> environment) {
     List<String> args = new ArrayList<>(globalOptions);
     args.addAll(List.of("copy", "--retry-times", "0", "--src-tls-verify=false"));
     args.addAll(copyOptions);
     args.add(source);
     args.add("dir:" + dest.toAbsolutePath());
-    return run(args);
+    return run(args, TIMEOUT, environment);
   }
 
   /**
@@ -176,6 +193,11 @@ final class Skopeo {
    * @throws AssertionError if skopeo cannot start or does not finish within {@code timeout}
    */
   Result run(List<String> args, Duration timeout) {
+    return run(args, timeout, Map.of());
+  }
+
+  /** Like {@link #run(List, Duration)}, with {@code environment} over the JVM's own. */
+  private Result run(List<String> args, Duration timeout, Map<String, String> environment) {
     List<String> command = new ArrayList<>();
     command.add(skopeo.toString());
     command.add("--insecure-policy");
@@ -185,15 +207,16 @@ final class Skopeo {
     int n = runs.incrementAndGet();
     Path out = workDir.resolve("skopeo-" + n + ".out");
     Path err = workDir.resolve("skopeo-" + n + ".err");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    builder.environment().putAll(environment);
     Process process;
     try {
-      process =
-          new ProcessBuilder(command)
-              .directory(workDir.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile())
-              .start();
+      process = builder.start();
     } catch (IOException e) {
       throw new AssertionError("cannot start " + String.join(" ", command), e);
     }
