@@ -93,6 +93,34 @@ final class CommandRunner {
     int n = runs.incrementAndGet();
     Path out = workDir.resolve(name + "-" + n + ".out");
     Path err = workDir.resolve(name + "-" + n + ".err");
+    int exitCode = execute(name, command, workDir, out, err, environment, timeout, context);
+    try {
+      return new Result(
+          command,
+          exitCode,
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8),
+          exitCode == 0 ? "" : context.get());
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the output of " + name + " in " + workDir, e);
+    }
+  }
+
+  /**
+   * Runs {@code command} in {@code workDir} with stdin from /dev/null, stdout and stderr into
+   * {@code out} and {@code err} and {@code environment} over the JVM's own, and returns its exit
+   * code; kills it and fails with the end of its output (and {@code context}) after {@code
+   * timeout}.
+   */
+  static int execute(
+      String name,
+      List<String> command,
+      Path workDir,
+      Path out,
+      Path err,
+      Map<String, String> environment,
+      Duration timeout,
+      Supplier<String> context) {
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(workDir.toFile())
@@ -122,19 +150,11 @@ final class CommandRunner {
                 + LogTail.of(out)
                 + context.get());
       }
-      int exitCode = process.exitValue();
-      return new Result(
-          command,
-          exitCode,
-          Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8),
-          exitCode == 0 ? "" : context.get());
+      return process.exitValue();
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while running " + name, e);
-    } catch (IOException e) {
-      throw new AssertionError("cannot read the output of " + name + " in " + workDir, e);
     }
   }
 

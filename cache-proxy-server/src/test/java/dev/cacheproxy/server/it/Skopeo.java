@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -207,40 +206,14 @@ final class Skopeo {
     int n = runs.incrementAndGet();
     Path out = workDir.resolve("skopeo-" + n + ".out");
     Path err = workDir.resolve("skopeo-" + n + ".err");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(workDir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    builder.environment().putAll(environment);
-    Process process;
+    int exitCode =
+        CommandRunner.execute("skopeo", command, workDir, out, err, environment, timeout, () -> "");
     try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new AssertionError("cannot start " + String.join(" ", command), e);
-    }
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(
-            "skopeo did not finish within "
-                + timeout
-                + ": "
-                + String.join(" ", command)
-                + "\n--- stderr ---\n"
-                + LogTail.of(err));
-      }
       return new Result(
           List.copyOf(command),
-          process.exitValue(),
+          exitCode,
           Files.readAllBytes(out),
           Files.readString(err, StandardCharsets.UTF_8));
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while running skopeo", e);
     } catch (IOException e) {
       throw new AssertionError("cannot read skopeo's output in " + workDir, e);
     }
