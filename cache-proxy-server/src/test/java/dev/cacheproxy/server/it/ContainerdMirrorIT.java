@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cacheproxy.server.clientconfig.ClientRuntime;
 import dev.cacheproxy.server.clientconfig.MirrorTarget;
 import dev.cacheproxy.server.it.MirrorProxy.Request;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,6 +77,44 @@ class ContainerdMirrorIT extends MirrorClientITBase {
           image,
           mirrored.registry + "/" + mirrored.repository + ":v1",
           mirrored.expected());
+    }
+  }
+
+  @Test
+  void digestOnly_tagResolvedAtTheRegistry_contentFromTheProxyByNs(@TempDir Path tmp)
+      throws Exception {
+    String repo = "team/containerd-digest-only";
+    TestImages.Image image = push(tmp, repo, 9311);
+    String ref = EXAMPLE_REGISTRY + "/" + repo + ":v1";
+    try (MirrorProxy proxy = startProxy(tmp);
+        Containerd containerd = Containerd.start()) {
+      // capabilities = ["pull"]: the tag is resolved at the registry's own server (here the test
+      // registry itself), and only content by digest is asked of the proxy.
+      containerd.writeHostsToml(
+          EXAMPLE_REGISTRY,
+          generated(
+              ClientRuntime.CONTAINERD,
+              mirrorOf(proxy, EXAMPLE_REGISTRY)
+                  .withDigestOnly(true)
+                  .withUpstreamUrl(URI.create("http://" + registry().hostPort())),
+              "/" + EXAMPLE_REGISTRY + "/hosts.toml"));
+      int upstreamBefore = registry().settledRequests().size();
+
+      containerd.pull(ref).requireSuccess();
+
+      assertHolds(containerd, ref, image);
+      List<Request> requests = proxy.settledRequests();
+      assertThat(requests)
+          .as("what ctr asked the mirror for %s", ref)
+          .isNotEmpty()
+          .noneMatch(r -> r.path().endsWith("/manifests/v1"))
+          .allMatch(r -> r.decodedQuery().equals("ns=" + EXAMPLE_REGISTRY));
+      assertThat(MirrorProxy.blobGets(requests).keySet())
+          .as("blobs ctr fetched through the mirror")
+          .containsAll(image.blobDigests());
+      assertThat(AccessLogEntry.since(registry().settledRequests(), upstreamBefore))
+          .as("what the registry itself was asked")
+          .anyMatch(e -> e.path().equals("/v2/" + repo + "/manifests/v1"));
     }
   }
 
