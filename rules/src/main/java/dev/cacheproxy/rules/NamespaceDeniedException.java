@@ -12,9 +12,13 @@ public final class NamespaceDeniedException extends RuntimeException {
   private final String message;
 
   NamespaceDeniedException(String namespace) {
-    super(message(namespace));
+    this(namespace, message(namespace));
+  }
+
+  private NamespaceDeniedException(String namespace, String message) {
+    super(message);
     this.namespace = namespace;
-    this.message = message(namespace);
+    this.message = message;
   }
 
   /** Why the request was refused and how to allow it; never null. */
