@@ -5,6 +5,11 @@ package dev.cacheproxy.core;
 public class StorageException extends ProxyException {
   private static final long serialVersionUID = 1L;
 
+  /** Creates the exception. */
+  public StorageException(String message) {
+    super(OciErrorCode.UNKNOWN, message);
+  }
+
   /** Creates the exception with its cause. */
   public StorageException(String message, Throwable cause) {
     super(OciErrorCode.UNKNOWN, message, cause);

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param stripPrefix removed from the start of the part of the name a wildcard matched, before it
  *     is appended to the source ("" for none)
  * @param addPrefix put before that part, after {@code stripPrefix} was removed ("" for none)
+ * @param retention how long the cache keeps what this rule pulled, beyond least-recently-used
+ *     eviction
  */
 public record RulePolicy(
     Mode mode,
@@ -28,7 +30,8 @@ public record RulePolicy(
     List<String> tagExclude,
     @Nullable Duration staleIfErrorLimit,
     String stripPrefix,
-    String addPrefix) {
+    String addPrefix,
+    Retention retention) {
 
   /** Whether a rule is in use. */
   public enum Mode {
@@ -47,7 +50,7 @@ public record RulePolicy(
   // Declared after the patterns: the constructor uses them while the class initializes.
   /** Enabled, every tag, no stale limit, no rewriting. */
   public static final RulePolicy DEFAULT =
-      new RulePolicy(Mode.ENABLED, List.of(), List.of(), null, "", "");
+      new RulePolicy(Mode.ENABLED, List.of(), List.of(), null, "", "", Retention.NONE);
 
   /**
    * Validates and copies the fields.
@@ -77,6 +80,26 @@ public record RulePolicy(
     }
     checkPrefix("stripPrefix", stripPrefix);
     checkPrefix("addPrefix", addPrefix);
+    if (retention == null) {
+      throw new IllegalArgumentException("field 'retention' is missing");
+    }
+  }
+
+  /** A policy without retention settings ({@link Retention#NONE}). */
+  public RulePolicy(
+      Mode mode,
+      List<String> tagInclude,
+      List<String> tagExclude,
+      @Nullable Duration staleIfErrorLimit,
+      String stripPrefix,
+      String addPrefix) {
+    this(mode, tagInclude, tagExclude, staleIfErrorLimit, stripPrefix, addPrefix, Retention.NONE);
+  }
+
+  /** This policy with another retention. */
+  public RulePolicy withRetention(Retention retention) {
+    return new RulePolicy(
+        mode, tagInclude, tagExclude, staleIfErrorLimit, stripPrefix, addPrefix, retention);
   }
 
   /**

@@ -4,6 +4,7 @@ package dev.cacheproxy.core.spi;
 import dev.cacheproxy.core.Digest;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Content-addressed storage of verified blobs (layers, configs and manifests).
@@ -22,6 +23,24 @@ public interface BlobStore {
    */
   BlobWriter create(Digest expected) throws IOException;
 
-  /** Deletes a committed blob; returns whether it existed. */
+  /**
+   * Deletes a committed blob; returns whether it existed. Readers that already opened it may go on
+   * reading it (as POSIX file systems allow), so callers must make sure nobody is about to open it.
+   */
   boolean delete(Digest digest) throws IOException;
+
+  /**
+   * Calls {@code visitor} once for every committed blob, in no particular order, from the calling
+   * thread. Temporary files are not blobs. Blobs committed or deleted during the walk may or may
+   * not be visited.
+   *
+   * @throws IOException if the store cannot be listed
+   */
+  void forEach(Consumer<StoredBlob> visitor) throws IOException;
+
+  /**
+   * How many bytes can still be written to the store (the free space of its file system), or {@link
+   * Long#MAX_VALUE} if the store cannot tell.
+   */
+  long usableSpace() throws IOException;
 }

@@ -1,11 +1,15 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.manifest;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.Tag;
 import dev.cacheproxy.rules.Registry;
@@ -13,6 +17,7 @@ import dev.cacheproxy.rules.RepositoryName;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cache's metadata on disk: which manifests each upstream repository has served (with their
@@ -38,6 +46,7 @@ import java.util.stream.Stream;
 public final class RepositoryIndex {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(RepositoryIndex.class);
 
   private final Path root;
   private final Path tmp;
@@ -48,9 +57,35 @@ public final class RepositoryIndex {
    *
    * @param mediaType its media type
    * @param size its size in bytes
+   * @param lastPulledMillis when a client last pulled it (epoch milliseconds; 0 if never recorded).
+   *     Written in the background, so it may lag the in-memory time by the flush interval.
+   * @param rule the rule it was last pulled through, or null if not recorded
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ManifestRecord(
-      @JsonProperty("mediaType") String mediaType, @JsonProperty("size") long size) {}
+      @JsonProperty("mediaType") String mediaType,
+      @JsonProperty("size") long size,
+      @JsonProperty("lastPulled") long lastPulledMillis,
+      @JsonProperty("rule") @Nullable String rule) {
+
+    /** A record without pull information. */
+    public ManifestRecord(String mediaType, long size) {
+      this(mediaType, size, 0, null);
+    }
+
+    /** This record with another last pull time and rule. */
+    public ManifestRecord pulled(long lastPulledMillis, @Nullable String rule) {
+      return new ManifestRecord(mediaType, size, lastPulledMillis, rule);
+    }
+  }
+
+  /** Receives the manifest records of {@link #forEachManifest}. */
+  @FunctionalInterface
+  public interface ManifestVisitor {
+    /** Called once per manifest record. */
+    void visit(Registry registry, RepositoryName repository, Digest digest, ManifestRecord record);
+  }
 
   /**
    * An upstream repository that has cached content.
@@ -93,7 +128,7 @@ public final class RepositoryIndex {
   }
 
   /** Records that the repository serves the manifest with this digest. */
-  void putManifest(
+  public void putManifest(
       Registry registry, RepositoryName repository, Digest digest, ManifestRecord record) {
     write(manifestPath(registry, repository, digest), record);
   }
@@ -142,6 +177,115 @@ public final class RepositoryIndex {
     return found;
   }
 
+  /**
+   * Visits every manifest record of every repository, from the calling thread. Records that cannot
+   * be parsed are deleted (they can only come from a crash of the machine mid-write) and skipped.
+   *
+   * @throws StorageException if the folders cannot be listed
+   */
+  public void forEachManifest(ManifestVisitor visitor) {
+    for (CachedRepository repository : repositories()) {
+      Registry registry = Registry.of(repository.registry());
+      Path dir = repositoryDir(registry, repository.repository()).resolve("_manifests");
+      try (Stream<Path> walk = Files.walk(dir, 2)) {
+        for (Path file : (Iterable<Path>) walk::iterator) {
+          Optional<Digest> digest = digestOf(dir, file);
+          if (digest.isEmpty()) {
+            continue;
+          }
+          Optional<ManifestRecord> record = read(file, ManifestRecord.class);
+          if (record.isPresent()) {
+            visitor.visit(registry, repository.repository(), digest.get(), record.get());
+          }
+        }
+      } catch (NoSuchFileException e) {
+        // The repository was deleted while listing.
+      } catch (IOException | UncheckedIOException e) {
+        throw new StorageException("cannot list cached manifests of " + repository, e);
+      }
+    }
+  }
+
+  /**
+   * Deletes the record of a manifest in a repository, and the repository's folders once they hold
+   * nothing more. Returns whether the record existed. Tags pointing at it are not touched; see
+   * {@link #removeTagsPointingTo}.
+   */
+  public boolean deleteManifest(Registry registry, RepositoryName repository, Digest digest) {
+    Path path = manifestPath(registry, repository, digest);
+    try {
+      records.invalidate(path);
+      boolean existed = Files.deleteIfExists(path);
+      deleteEmptyFolders(path.getParent());
+      return existed;
+    } catch (IOException e) {
+      throw new StorageException("cannot delete cache metadata " + root.relativize(path), e);
+    }
+  }
+
+  /**
+   * Removes every resolution of the repository's tags to {@code digest}; a tag left with none is
+   * deleted. Returns the tags that changed.
+   */
+  public List<String> removeTagsPointingTo(
+      Registry registry, RepositoryName repository, Digest digest) {
+    String text = digest.toString();
+    List<String> changed = new ArrayList<>();
+    for (String name : tags(registry, repository)) {
+      Tag tag = Tag.parse(name);
+      Optional<TagRecord> record = tag(registry, repository, tag);
+      if (record.isEmpty()
+          || record.get().entries().stream().noneMatch(e -> e.digest().equals(text))) {
+        continue;
+      }
+      List<TagRecord.Entry> kept =
+          record.get().entries().stream().filter(e -> !e.digest().equals(text)).toList();
+      Path path = tagPath(registry, repository, tag);
+      if (kept.isEmpty()) {
+        try {
+          records.invalidate(path);
+          Files.deleteIfExists(path);
+          deleteEmptyFolders(path.getParent());
+        } catch (IOException e) {
+          throw new StorageException("cannot delete cache metadata " + root.relativize(path), e);
+        }
+      } else {
+        write(path, new TagRecord(kept));
+      }
+      changed.add(name);
+    }
+    return changed;
+  }
+
+  /** Deletes {@code folder} and its parents up to the root while they are empty. */
+  private void deleteEmptyFolders(@Nullable Path folder) throws IOException {
+    @Nullable Path current = folder;
+    while (current != null && current.startsWith(root) && !current.equals(root)) {
+      try {
+        Files.deleteIfExists(current);
+      } catch (DirectoryNotEmptyException e) {
+        return;
+      }
+      current = current.getParent();
+    }
+  }
+
+  /** The digest a file under a repository's {@code _manifests} folder records, if it is one. */
+  private static Optional<Digest> digestOf(Path manifestsDir, Path file) {
+    Path relative = manifestsDir.relativize(file);
+    String name = file.getFileName().toString();
+    if (relative.getNameCount() != 2 || !name.endsWith(".json")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new Digest(
+              relative.getName(0).toString(), name.substring(0, name.length() - ".json".length())));
+    } catch (ProxyException e) {
+      return Optional.empty();
+    }
+  }
+
   private Path repositoryDir(Registry registry, RepositoryName repository) {
     return root.resolve(registry.host()).resolve(repository.value());
   }
@@ -168,6 +312,16 @@ public final class RepositoryIndex {
       return Optional.of(value);
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (JsonProcessingException e) {
+      // Records are replaced atomically, so only a crash of the machine (not of the process) can
+      // leave one torn: forget it; the upstream is asked again.
+      LOG.warn("deleting unreadable cache metadata {}: {}", root.relativize(path), e.getMessage());
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException ignored) {
+        // Reported by the next read.
+      }
+      return Optional.empty();
     } catch (IOException e) {
       throw new StorageException("cannot read cache metadata " + root.relativize(path), e);
     }
@@ -175,15 +329,16 @@ public final class RepositoryIndex {
 
   private void write(Path path, Object value) {
     try {
-      Files.createDirectories(path.getParent());
       Path temp = Files.createTempFile(tmp, "meta", ".tmp");
       try {
         Files.write(temp, JSON.writeValueAsBytes(value));
         try {
-          Files.move(
-              temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
+          Files.createDirectories(path.getParent());
+          move(temp, path);
+        } catch (NoSuchFileException e) {
+          // An eviction removed the (empty) folder between the two calls: create it again.
+          Files.createDirectories(path.getParent());
+          move(temp, path);
         }
       } finally {
         Files.deleteIfExists(temp);
@@ -191,6 +346,14 @@ public final class RepositoryIndex {
       records.put(path, value);
     } catch (IOException e) {
       throw new StorageException("cannot write cache metadata " + root.relativize(path), e);
+    }
+  }
+
+  private static void move(Path temp, Path path) throws IOException {
+    try {
+      Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

@@ -2,6 +2,7 @@
 package dev.cacheproxy.core.internal.store;
 
 import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.BlobWriter;
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A {@link BlobStore} of plain files: each blob lives at {@code root/<algorithm>/<first two hex
@@ -78,6 +81,70 @@ public final class FileSystemBlobStore implements BlobStore {
   @Override
   public boolean delete(Digest digest) throws IOException {
     return Files.deleteIfExists(pathOf(digest));
+  }
+
+  @Override
+  public void forEach(Consumer<StoredBlob> visitor) throws IOException {
+    try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(root, Files::isDirectory)) {
+      for (Path algorithmDir : algorithms) {
+        String algorithm = algorithmDir.getFileName().toString();
+        if (algorithm.equals(TEMP_FOLDER)) {
+          continue;
+        }
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(algorithmDir)) {
+          for (Path prefixDir : prefixes) {
+            visitPrefix(algorithm, prefixDir, visitor);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public long usableSpace() throws IOException {
+    return Files.getFileStore(root).getUsableSpace();
+  }
+
+  /** Visits the blobs in one {@code <algorithm>/<xx>} folder, skipping files that are not blobs. */
+  private static void visitPrefix(String algorithm, Path prefixDir, Consumer<StoredBlob> visitor)
+      throws IOException {
+    String prefix = prefixDir.getFileName().toString();
+    if (!Files.isDirectory(prefixDir) || prefix.length() != 2) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(prefixDir)) {
+      for (Path file : files) {
+        String hex = file.getFileName().toString();
+        if (!hex.startsWith(prefix) || !isLowerHex(hex)) {
+          continue;
+        }
+        Digest digest;
+        try {
+          digest = new Digest(algorithm, hex);
+        } catch (ProxyException e) {
+          continue; // not a digest of a supported algorithm: not a blob of this store
+        }
+        BasicFileAttributes attributes;
+        try {
+          attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+          continue;
+        }
+        if (attributes.isRegularFile()) {
+          visitor.accept(new StoredBlob(digest, attributes.size(), file));
+        }
+      }
+    }
+  }
+
+  private static boolean isLowerHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!HexFormat.isHexDigit(c) || Character.isUpperCase(c)) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
   }
 
   /** Where the blob with this digest lives (whether or not it exists). */

@@ -278,6 +278,16 @@ class BlobFetcherTest {
     }
 
     @Override
+    public void forEach(java.util.function.Consumer<StoredBlob> visitor) throws IOException {
+      delegate.forEach(visitor);
+    }
+
+    @Override
+    public long usableSpace() throws IOException {
+      return delegate.usableSpace();
+    }
+
+    @Override
     public BlobWriter create(Digest expected) throws IOException {
       BlobWriter writer = delegate.create(expected);
       return new BlobWriter() {
