@@ -12,6 +12,7 @@ import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.core.spi.StoredBlob;
+import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.NamespaceDeniedException;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
@@ -424,6 +425,8 @@ public final class CacheProxy implements Closeable {
     private @Nullable BlobStore blobStore;
     private CredentialSource credentials = CredentialSource.none();
     private UpstreamSettings upstream = UpstreamSettings.DEFAULTS;
+    @SuppressWarnings("UnusedVariable") // read once the eviction engine lands (issue 6)
+    private StorageSettings storage = StorageSettings.DEFAULTS;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -458,6 +461,15 @@ public final class CacheProxy implements Closeable {
      */
     public Builder upstream(UpstreamSettings upstream) {
       this.upstream = Objects.requireNonNull(upstream, "upstream");
+      return this;
+    }
+
+    /**
+     * The size limit, watermarks and access tracking of the cache; defaults to {@link
+     * StorageSettings#DEFAULTS} (no size limit).
+     */
+    public Builder storage(StorageSettings storage) {
+      this.storage = Objects.requireNonNull(storage, "storage");
       return this;
     }
 

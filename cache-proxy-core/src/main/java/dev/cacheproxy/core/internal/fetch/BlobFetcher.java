@@ -8,6 +8,8 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.UpstreamException;
+import dev.cacheproxy.core.internal.evict.BlobLeases;
+import dev.cacheproxy.core.internal.evict.BlobLeases.Lease;
 import dev.cacheproxy.core.internal.upstream.UpstreamBlob;
 import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.StoredBlob;
@@ -50,6 +52,8 @@ public final class BlobFetcher implements Closeable {
 
   private final BlobStore store;
   private final Executor fillExecutor;
+  private final BlobLeases leases;
+  private final Runnable onStorageFailure;
   private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -58,8 +62,20 @@ public final class BlobFetcher implements Closeable {
    * (virtual threads in production: a fill blocks on the upstream for as long as it takes).
    */
   public BlobFetcher(BlobStore store, Executor fillExecutor) {
+    this(store, fillExecutor, BlobLeases.NONE, () -> {});
+  }
+
+  /**
+   * Creates a fetcher whose streams and fills hold {@code leases} on their blobs while open, and
+   * that calls {@code onStorageFailure} when the store fails to take a blob (for example when the
+   * disk is full), so that room can be made.
+   */
+  public BlobFetcher(
+      BlobStore store, Executor fillExecutor, BlobLeases leases, Runnable onStorageFailure) {
     this.store = store;
     this.fillExecutor = fillExecutor;
+    this.leases = leases;
+    this.onStorageFailure = onStorageFailure;
   }
 
   /**
@@ -75,6 +91,17 @@ public final class BlobFetcher implements Closeable {
    *     StorageException} if the store fails
    */
   public BlobStream open(Digest digest, BlobSource source) {
+    Lease lease = leases.acquire(digest);
+    try {
+      return new LeasedBlobStream(openLeased(digest, source), lease);
+    } catch (RuntimeException | Error e) {
+      lease.close();
+      throw e;
+    }
+  }
+
+  /** {@link #open} for a caller that holds a lease on the digest. */
+  private BlobStream openLeased(Digest digest, BlobSource source) {
     Optional<StoredBlob> cached = lookup(digest);
     if (cached.isPresent()) {
       return new StoredBlobStream(cached.get());
@@ -122,9 +149,14 @@ public final class BlobFetcher implements Closeable {
   }
 
   private void start(Fill fill, BlobSource source) {
-    Runnable onEnd = () -> fills.remove(fill.digest(), fill);
+    Lease fillLease = leases.acquire(fill.digest());
+    Runnable onEnd =
+        () -> {
+          fills.remove(fill.digest(), fill);
+          fillLease.close();
+        };
     try {
-      fillExecutor.execute(new FillTask(fill, source, store, onEnd));
+      fillExecutor.execute(new FillTask(fill, source, store, onEnd, onStorageFailure));
     } catch (RejectedExecutionException e) {
       onEnd.run();
       fill.failed(

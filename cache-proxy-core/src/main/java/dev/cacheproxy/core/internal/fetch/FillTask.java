@@ -34,12 +34,15 @@ final class FillTask implements Runnable {
   private final BlobSource source;
   private final BlobStore store;
   private final Runnable onEnd;
+  private final Runnable onStorageFailure;
 
-  FillTask(Fill fill, BlobSource source, BlobStore store, Runnable onEnd) {
+  FillTask(
+      Fill fill, BlobSource source, BlobStore store, Runnable onEnd, Runnable onStorageFailure) {
     this.fill = fill;
     this.source = source;
     this.store = store;
     this.onEnd = onEnd;
+    this.onStorageFailure = onStorageFailure;
   }
 
   @Override
@@ -50,6 +53,9 @@ final class FillTask implements Runnable {
     } catch (Throwable t) {
       onEnd.run();
       fill.failed(t);
+      if (t instanceof StorageException) {
+        onStorageFailure.run();
+      }
       if (t instanceof NotFoundException) {
         LOG.debug("fill of {}: {}", fill.digest(), t.getMessage());
       } else {

@@ -97,13 +97,23 @@ public final class RepositoryIndex {
 
   /** Opens (creating) the index under {@code root}, removing temp files left by a crash. */
   public RepositoryIndex(Path root) {
+    this(root, true);
+  }
+
+  /**
+   * Opens (creating) the index under {@code root}; removes temp files left by a crash only if
+   * {@code removeTemporaryFiles} (tools reading the index of a running server pass false).
+   */
+  public RepositoryIndex(Path root, boolean removeTemporaryFiles) {
     this.root = root;
     this.tmp = root.resolve("_tmp");
     try {
       Files.createDirectories(tmp);
-      try (Stream<Path> leftovers = Files.list(tmp)) {
-        for (Path p : (Iterable<Path>) leftovers::iterator) {
-          Files.deleteIfExists(p);
+      if (removeTemporaryFiles) {
+        try (Stream<Path> leftovers = Files.list(tmp)) {
+          for (Path p : (Iterable<Path>) leftovers::iterator) {
+            Files.deleteIfExists(p);
+          }
         }
       }
     } catch (IOException e) {

@@ -43,11 +43,24 @@ public final class FileSystemBlobStore implements BlobStore {
    * @throws StorageException if the folders cannot be created or cleaned
    */
   public FileSystemBlobStore(Path root) {
+    this(root, true);
+  }
+
+  /**
+   * Opens (creating if needed) the store under {@code root}; deletes temporary files left by a
+   * crash only if {@code removeTemporaryFiles}. Tools that read a cache while its server runs pass
+   * false, because the temporary files may be fills in progress.
+   *
+   * @throws StorageException if the folders cannot be created or cleaned
+   */
+  public FileSystemBlobStore(Path root, boolean removeTemporaryFiles) {
     this.root = root.toAbsolutePath().normalize();
     this.tempFolder = this.root.resolve(TEMP_FOLDER);
     try {
       Files.createDirectories(tempFolder);
-      deleteLeftoverTempFiles();
+      if (removeTemporaryFiles) {
+        deleteLeftoverTempFiles();
+      }
     } catch (IOException e) {
       throw new StorageException(
           "cannot prepare the blob store in " + this.root + ": " + e.getMessage(), e);
