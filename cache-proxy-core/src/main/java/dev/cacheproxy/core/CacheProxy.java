@@ -425,8 +425,10 @@ public final class CacheProxy implements Closeable {
     private @Nullable BlobStore blobStore;
     private CredentialSource credentials = CredentialSource.none();
     private UpstreamSettings upstream = UpstreamSettings.DEFAULTS;
+
     @SuppressWarnings("UnusedVariable") // read once the eviction engine lands (issue 6)
     private StorageSettings storage = StorageSettings.DEFAULTS;
+
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
