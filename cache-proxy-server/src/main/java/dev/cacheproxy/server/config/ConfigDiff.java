@@ -2,6 +2,9 @@
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.UpstreamSettings;
+import dev.cacheproxy.core.storage.ByteSizes;
+import dev.cacheproxy.core.storage.StorageSettings;
+import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,23 +16,24 @@ import java.util.function.Function;
 
 /**
  * What changed between two configurations, in words for the log: which rules and credential sets
- * were added, removed or changed, and which settings only a restart applies.
+ * were added, removed or changed (and how a changed rule's retention changed), and which settings
+ * only a restart applies.
  */
 final class ConfigDiff {
 
   private ConfigDiff() {}
 
   /**
-   * The rules and credential sets that differ, such as {@code added: a, b; changed: c; credential
-   * sets changed: hub}, or {@code no rule changes}. Names only, never a secret.
+   * The rules and credential sets that differ, such as {@code added: a, b; changed: c; retention
+   * changed: c (none -> keepFor 30d); credential sets changed: hub}, or {@code no rule changes}.
+   * Names only, never a secret.
    */
   static String describe(ProxyConfig before, ProxyConfig after) {
     List<String> parts = new ArrayList<>();
-    names(
-        "",
-        byName(before.rules().rules(), Rule::name),
-        byName(after.rules().rules(), Rule::name),
-        parts);
+    Map<String, Rule> rulesBefore = byName(before.rules().rules(), Rule::name);
+    Map<String, Rule> rulesAfter = byName(after.rules().rules(), Rule::name);
+    names("", rulesBefore, rulesAfter, parts);
+    retention(rulesBefore, rulesAfter, parts);
     names("credential sets ", before.credentials(), after.credentials(), parts);
     names(
         "registries ",
@@ -83,7 +87,61 @@ final class ConfigDiff {
     if (changes.isEmpty() && !a.equals(b)) {
       changes.add("upstream settings changed");
     }
+    StorageSettings s = running.storage();
+    StorageSettings t = next.storage();
+    sizeChanged("storage.maxSize", s.maxSize(), t.maxSize(), changes);
+    changed(
+        "storage.highWatermark",
+        StorageReader.format(s.highWatermark()),
+        StorageReader.format(t.highWatermark()),
+        changes);
+    changed(
+        "storage.lowWatermark",
+        StorageReader.format(s.lowWatermark()),
+        StorageReader.format(t.lowWatermark()),
+        changes);
+    sizeChanged("storage.minFreeSpace", s.minFreeSpace(), t.minFreeSpace(), changes);
+    changed("storage.accessTracking", s.accessTracking(), t.accessTracking(), changes);
     return changes;
+  }
+
+  /** Names each rule kept by the change whose retention differs, with the old and new value. */
+  private static void retention(
+      Map<String, Rule> before, Map<String, Rule> after, List<String> parts) {
+    List<String> changed = new ArrayList<>();
+    after.forEach((name, rule) -> {
+      Rule old = before.get(name);
+      Retention was = old == null ? null : old.policy().retention();
+      Retention now = rule.policy().retention();
+      if (was != null && !was.equals(now)) {
+        changed.add(
+            name + " (" + ProxyConfig.describe(was) + " -> " + ProxyConfig.describe(now) + ")");
+      }
+    });
+    if (!changed.isEmpty()) {
+      parts.add("retention changed: " + String.join(", ", changed));
+    }
+  }
+
+  /**
+   * Adds {@code key changed from 50.0 GiB to 20.0 GiB}, with the exact bytes when the rounded sizes
+   * read the same; 0 is {@code none}.
+   */
+  private static void sizeChanged(String key, long before, long after, List<String> changes) {
+    if (before == after) {
+      return;
+    }
+    String a = size(before);
+    String b = size(after);
+    if (a.equals(b)) {
+      a += " (" + before + " bytes)";
+      b += " (" + after + " bytes)";
+    }
+    changes.add(key + " changed from " + a + " to " + b);
+  }
+
+  private static String size(long bytes) {
+    return bytes == 0 ? "none" : ByteSizes.format(bytes);
   }
 
   private static <T> Map<String, T> byName(List<T> values, Function<T, String> name) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cacheproxy.core.UpstreamSettings;
+import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.Registries;
 import dev.cacheproxy.rules.RuleSet;
@@ -29,7 +30,6 @@ final class ConfigReader {
   private static final List<String> TOP_KEYS =
       List.of("server", "storage", "upstream", "credentials", "governance", "registries", "rules");
   private static final List<String> SERVER_KEYS = List.of("port", "bindAddress");
-  private static final List<String> STORAGE_KEYS = List.of("dataDir");
   private static final List<String> UPSTREAM_KEYS =
       List.of(
           "connectTimeout",
@@ -63,8 +63,9 @@ final class ConfigReader {
     String bindAddress = server.string("bindAddress");
 
     ConfigSection storage = ConfigSection.of("storage", "", top.get("storage"));
-    storage.allowOnly(STORAGE_KEYS);
+    storage.allowOnly(StorageReader.KEYS);
     String dataDir = storage.string("dataDir");
+    StorageSettings storageSettings = StorageReader.settings(storage);
 
     Map<String, CredentialSet> credentials = credentials(top.get("credentials"));
     Governance governance = RulesReader.governance(top.get("governance"));
@@ -85,6 +86,7 @@ final class ConfigReader {
         port,
         bindAddress == null ? ProxyConfig.DEFAULT_BIND_ADDRESS : bindAddress,
         dataDir == null ? ProxyConfig.DEFAULT_DATA_DIRECTORY : path("storage.dataDir", dataDir),
+        storageSettings,
         upstream(ConfigSection.of("upstream", "", top.get("upstream"))),
         credentials,
         rules);

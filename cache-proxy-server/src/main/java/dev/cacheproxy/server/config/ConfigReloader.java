@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * file changes and when the process gets {@code SIGHUP}. A reload parses and validates the whole
  * file and reads every password; only then does it swap the rules and credentials of the {@link
  * CacheProxy} at once ({@link CacheProxy#update}). An invalid file is refused with a WARN line and
- * the running rules stay. Settings only a restart applies (port, bind address, data folder,
- * upstream) are compared and logged as ignored.
+ * the running rules stay. Settings only a restart applies (port, bind address, data folder, storage
+ * limits, upstream) are compared and logged as ignored until restart: the data folder's lock and
+ * the evictor are set up when the cache starts. A rule's retention ({@code keepFor}, {@code
+ * pinned}) is part of the rules, so it applies at once: eviction reads the current rules.
  *
  * <p>Watching ({@link FileWatch}): the file's folder is watched, so an editor that saves by
  * renaming a temporary file over the original and a Kubernetes ConfigMap volume that swaps its

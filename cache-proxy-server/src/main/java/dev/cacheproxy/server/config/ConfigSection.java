@@ -155,6 +155,28 @@ final class ConfigSection {
     return value.asInt();
   }
 
+  /** A boolean value ({@code true} or {@code false}), or {@code fallback} when absent. */
+  boolean bool(String key, boolean fallback) {
+    JsonNode value = get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.isBoolean()) {
+      boolean quoted =
+          value.isTextual()
+              && (value.asText().equalsIgnoreCase("true")
+                  || value.asText().equalsIgnoreCase("false"));
+      throw new ConfigException(
+          keyPath(key)
+              + context
+              + " must be true or false"
+              + (quoted ? " without quotes" : "")
+              + ", not "
+              + kind(value));
+    }
+    return value.asBoolean();
+  }
+
   /** A duration value such as {@code 30s}, or {@code fallback} when absent. */
   Duration duration(String key, Duration fallback) {
     JsonNode value = get(key);

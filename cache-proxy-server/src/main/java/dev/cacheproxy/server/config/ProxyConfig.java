@@ -4,12 +4,16 @@ package dev.cacheproxy.server.config;
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.core.storage.ByteSizes;
+import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.RegistryEntry;
+import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,9 +27,9 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The server's configuration: where it listens, where it caches, how it talks to upstreams, the
- * credential sets and the rules. Read from YAML with {@link #load(Path)} or {@link #parse(String)};
- * {@link #builtIn()} is the default used without a file.
+ * The server's configuration: where it listens, where it caches and how much, how it talks to
+ * upstreams, the credential sets and the rules. Read from YAML with {@link #load(Path)} or {@link
+ * #parse(String)}; {@link #builtIn()} is the default used without a file.
  *
  * <p>Every setting is validated when the configuration is read, so a bad file is refused before the
  * server starts; only passwords are read later, by {@link #newCacheProxy()}.
@@ -33,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param port the TCP port to listen on, 0 for any free port
  * @param bindAddress the address to listen on, such as {@code 0.0.0.0} or {@code 127.0.0.1}
  * @param dataDirectory the cache folder, relative to the working directory unless absolute
+ * @param storage the size limit, watermarks, free-space floor and access tracking of the cache
  * @param upstream how upstream registries are reached
  * @param credentials the credential sets by name, in the order written
  * @param rules the rules mapping client repository names to upstreams
@@ -41,6 +46,7 @@ public record ProxyConfig(
     int port,
     String bindAddress,
     Path dataDirectory,
+    StorageSettings storage,
     UpstreamSettings upstream,
     Map<String, CredentialSet> credentials,
     RuleSet rules) {
@@ -73,6 +79,9 @@ public record ProxyConfig(
     }
     if (dataDirectory == null) {
       throw new ConfigException("storage.dataDir is missing");
+    }
+    if (storage == null) {
+      throw new ConfigException("storage settings are missing");
     }
     if (upstream == null) {
       throw new ConfigException("upstream settings are missing");
@@ -139,8 +148,9 @@ public record ProxyConfig(
 
   /**
    * The built-in configuration, read from the classpath resource {@code default-config.yaml}: port
-   * 5000 on every interface, the cache in {@code ./data}, and rules for Docker Hub (also as the
-   * default for unaliased names), GHCR, Quay, registry.k8s.io, MCR, GCR and public ECR.
+   * 5000 on every interface, the cache in {@code ./data} with {@link StorageSettings#DEFAULTS} (no
+   * size limit), and rules for Docker Hub (also as the default for unaliased names), GHCR, Quay,
+   * registry.k8s.io, MCR, GCR and public ECR.
    */
   public static ProxyConfig builtIn() {
     return BuiltIn.CONFIG;
@@ -196,7 +206,7 @@ public record ProxyConfig(
 
   /** This configuration with another port (0 for any free port). */
   public ProxyConfig withPort(int port) {
-    return new ProxyConfig(port, bindAddress, dataDirectory, upstream, credentials, rules);
+    return new ProxyConfig(port, bindAddress, dataDirectory, storage, upstream, credentials, rules);
   }
 
   /**
@@ -205,12 +215,18 @@ public record ProxyConfig(
    * @throws ConfigException if {@code address} is not an address
    */
   public ProxyConfig withBindAddress(String address) {
-    return new ProxyConfig(port, address, dataDirectory, upstream, credentials, rules);
+    return new ProxyConfig(port, address, dataDirectory, storage, upstream, credentials, rules);
   }
 
   /** This configuration with another cache folder. */
   public ProxyConfig withDataDirectory(Path dir) {
-    return new ProxyConfig(port, bindAddress, dir, upstream, credentials, rules);
+    return new ProxyConfig(port, bindAddress, dir, storage, upstream, credentials, rules);
+  }
+
+  /** This configuration with other storage settings (size limit, watermarks, access tracking). */
+  public ProxyConfig withStorage(StorageSettings settings) {
+    return new ProxyConfig(
+        port, bindAddress, dataDirectory, settings, upstream, credentials, rules);
   }
 
   /**
@@ -231,6 +247,7 @@ public record ProxyConfig(
       return CacheProxy.builder()
           .rules(rules)
           .dataDirectory(dataDirectory)
+          .storage(storage)
           .credentials(source)
           .upstream(upstream)
           .build();
@@ -266,6 +283,8 @@ public record ProxyConfig(
         + bindAddress
         + ", dataDirectory="
         + dataDirectory
+        + ", storage="
+        + describe(storage)
         + ", upstream="
         + upstream
         + ", credentials="
@@ -314,7 +333,51 @@ public record ProxyConfig(
     if (!policy.addPrefix().isEmpty()) {
       s.append(" (addPrefix ").append(policy.addPrefix()).append(')');
     }
+    if (!policy.retention().equals(Retention.NONE)) {
+      s.append(" (").append(describe(policy.retention())).append(')');
+    }
     return s.toString();
+  }
+
+  /**
+   * Describes a retention the way a configuration writes it: {@code keepFor 30d}, {@code pinned},
+   * {@code pinned, keepFor 30d}, or {@code none}.
+   */
+  public static String describe(Retention retention) {
+    Duration keepFor = retention.keepFor();
+    String keep = keepFor == null ? "" : "keepFor " + Durations.format(keepFor);
+    if (retention.pinned()) {
+      return keep.isEmpty() ? "pinned" : "pinned, " + keep;
+    }
+    return keep.isEmpty() ? "none" : keep;
+  }
+
+  /**
+   * Describes storage settings the way the server logs them, such as {@code maxSize 50.0 GiB (evict
+   * above 90% down to 80%), minFreeSpace 1.0 GiB, accessTracking on}.
+   */
+  public static String describe(StorageSettings storage) {
+    StringBuilder s = new StringBuilder("maxSize ");
+    if (storage.bounded()) {
+      s.append(ByteSizes.format(storage.maxSize()))
+          .append(" (evict above ")
+          .append(percent(storage.highWatermark()))
+          .append(" down to ")
+          .append(percent(storage.lowWatermark()))
+          .append(')');
+    } else {
+      s.append("unbounded");
+    }
+    return s.append(", minFreeSpace ")
+        .append(storage.minFreeSpace() == 0 ? "off" : ByteSizes.format(storage.minFreeSpace()))
+        .append(", accessTracking ")
+        .append(storage.accessTracking() ? "on" : "off")
+        .toString();
+  }
+
+  private static String percent(double fraction) {
+    return BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString()
+        + "%";
   }
 
   /** Holds the built-in configuration, read once on first use. */

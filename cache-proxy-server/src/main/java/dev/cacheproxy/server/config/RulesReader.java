@@ -6,6 +6,7 @@ import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.Registries;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RegistryEntry;
+import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
@@ -38,7 +39,9 @@ final class RulesReader {
           "tagExclude",
           "staleIfErrorLimit",
           "stripPrefix",
-          "addPrefix");
+          "addPrefix",
+          "keepFor",
+          "pinned");
 
   private RulesReader() {}
 
@@ -198,6 +201,8 @@ final class RulesReader {
     Duration staleLimit = rule.optionalDuration("staleIfErrorLimit");
     String strip = rule.string("stripPrefix");
     String add = rule.string("addPrefix");
+    Duration keepFor = rule.optionalDuration("keepFor");
+    boolean pinned = rule.bool("pinned", false);
     RulePolicy policy;
     try {
       policy =
@@ -209,7 +214,8 @@ final class RulesReader {
               exclude == null ? List.of() : exclude,
               staleLimit,
               strip == null ? "" : strip,
-              add == null ? "" : add);
+              add == null ? "" : add,
+              new Retention(keepFor, pinned));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path + ": rule '" + name + "': " + e.getMessage(), e);
     }

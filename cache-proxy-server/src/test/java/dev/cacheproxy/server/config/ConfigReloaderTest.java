@@ -10,7 +10,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.RepositoryName;
+import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RuleSet;
 import dev.cacheproxy.server.config.ConfigReloader.Outcome;
@@ -260,6 +262,46 @@ class ConfigReloaderTest {
             "server.bindAddress changed from 127.0.0.1 to 127.0.0.2: ignored until restart",
             "upstream.connectTimeout changed from 10s to 3s: ignored until restart");
     assertThat(reloader.current().port()).isEqualTo(5001);
+  }
+
+  @Test
+  void reload_storageChange_waitsForRestart_whileRetentionAppliesAtOnce() throws Exception {
+    Path file = write("proxy.yaml", config("a", "b"));
+    reloaderFor(file, c -> c);
+    StorageSettings started = reloader.current().storage();
+    Files.writeString(
+        file,
+        "storage:\n  maxSize: 10GiB\n  accessTracking: false\n"
+            + config("a", "b").replace("b/*\"\n", "b/*\"\n    keepFor: 30d\n    pinned: true\n"));
+
+    assertThat(reloader.reload()).isEqualTo(Outcome.APPLIED);
+
+    assertThat(proxy.rules().rule("b").orElseThrow().policy().retention())
+        .isEqualTo(new Retention(Duration.ofDays(30), true));
+    assertThat(messages(Level.INFO))
+        .contains(
+            "configuration reloaded: 2 rules (changed: b; retention changed: b (none -> pinned,"
+                + " keepFor 30d))");
+    assertThat(messages(Level.WARN))
+        .containsExactly(
+            "storage.maxSize changed from none to 10.0 GiB: ignored until restart",
+            "storage.accessTracking changed from true to false: ignored until restart");
+    assertThat(started).isEqualTo(StorageSettings.DEFAULTS);
+    assertThat(reloader.current().storage())
+        .isEqualTo(StorageSettings.DEFAULTS.withMaxSize(10L << 30).withAccessTracking(false));
+  }
+
+  @Test
+  void reload_storageOverride_isNotMistakenForAChange() throws Exception {
+    StorageSettings small = StorageSettings.DEFAULTS.withMaxSize(1L << 20);
+    Path file = write("proxy.yaml", config("a"));
+    reloaderFor(file, c -> c.withStorage(small));
+    Files.writeString(file, "storage:\n  maxSize: 5GiB\n" + config("a"));
+
+    assertThat(reloader.reload()).isEqualTo(Outcome.APPLIED);
+
+    assertThat(messages(Level.WARN)).isEmpty();
+    assertThat(reloader.current().storage()).isEqualTo(small);
   }
 
   @Test

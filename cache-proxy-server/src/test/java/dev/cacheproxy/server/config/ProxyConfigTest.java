@@ -8,6 +8,7 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.spi.Credentials;
+import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.Rule;
@@ -77,6 +78,7 @@ class ProxyConfigTest {
     assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
     assertThat(config.dataDirectory()).isEqualTo(Path.of("./data"));
     assertThat(config.upstream()).isEqualTo(UpstreamSettings.DEFAULTS);
+    assertThat(config.storage()).isEqualTo(StorageSettings.DEFAULTS);
     assertThat(config.credentials()).isEmpty();
     assertThat(config.rules().rules())
         .extracting(Rule::name)

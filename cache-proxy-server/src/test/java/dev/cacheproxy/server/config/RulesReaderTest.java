@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.RepositoryName;
+import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RulePolicy.Mode;
@@ -125,6 +126,76 @@ class RulesReaderTest {
         .contains("'addPrefix'");
     assertThat(refused("rules:\n" + rule("a", "a/*", "docker.io/*", "tagFilter: [v1]")))
         .contains("unknown key 'tagFilter' at rules[0].tagFilter (rule 'a')");
+  }
+
+  @Test
+  void retentionKeys_areRead() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "rules:\n"
+                + rule("k8s", "k8s/*", "registry.k8s.io/*", "keepFor: 30d")
+                + rule("base", "team/base", "ghcr.io/acme/base", "pinned: true")
+                + rule("both", "both/*", "quay.io/*", "keepFor: 12h", "pinned: yes")
+                + rule("zero", "zero/*", "quay.io/*", "keepFor: 0s", "pinned: false"));
+
+    assertThat(retentionOf(config, "k8s")).isEqualTo(new Retention(Duration.ofDays(30), false));
+    assertThat(retentionOf(config, "base")).isEqualTo(new Retention(null, true));
+    assertThat(retentionOf(config, "both")).isEqualTo(new Retention(Duration.ofHours(12), true));
+    assertThat(retentionOf(config, "zero")).isEqualTo(new Retention(Duration.ZERO, false));
+    assertThat(config.rules().rule("k8s").orElseThrow().policy())
+        .isEqualTo(RulePolicy.DEFAULT.withRetention(new Retention(Duration.ofDays(30), false)));
+  }
+
+  @Test
+  void retention_defaultsToNone() {
+    ProxyConfig config = ProxyConfig.parse("rules:\n" + rule("a", "a/*", "docker.io/*"));
+
+    assertThat(retentionOf(config, "a")).isEqualTo(Retention.NONE);
+    assertThat(ProxyConfig.builtIn().rules().rules())
+        .allSatisfy(r -> assertThat(r.policy().retention()).isEqualTo(Retention.NONE));
+  }
+
+  @Test
+  void retention_isShownByDescribe() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "rules:\n"
+                + rule("k8s", "k8s/*", "registry.k8s.io/*", "keepFor: 30d")
+                + rule("base", "team/base", "ghcr.io/acme/base", "pinned: true", "keepFor: 90m"));
+
+    assertThat(ProxyConfig.describe(config.rules().rule("k8s").orElseThrow()))
+        .isEqualTo("k8s: k8s/* -> registry.k8s.io/* (keepFor 30d)");
+    assertThat(ProxyConfig.describe(config.rules().rule("base").orElseThrow()))
+        .isEqualTo("base: team/base -> ghcr.io/acme/base (pinned, keepFor 90m)");
+    assertThat(ProxyConfig.describe(Retention.NONE)).isEqualTo("none");
+    assertThat(ProxyConfig.describe(new Retention(null, true))).isEqualTo("pinned");
+  }
+
+  @Test
+  void badRetentionValues_nameTheRuleAndField() {
+    assertThat(refused("rules:\n" + rule("k8s", "k8s/*", "registry.k8s.io/*", "keepFor: month")))
+        .isEqualTo(
+            "rules[0].keepFor (rule 'k8s'): 'month' is not a duration; write a number and a unit,"
+                + " such as 500ms, 30s, 5m or 1h");
+    assertThat(refused("rules:\n" + rule("k8s", "k8s/*", "registry.k8s.io/*", "keepFor: 30")))
+        .isEqualTo(
+            "rules[0].keepFor (rule 'k8s'): '30' is not a duration; write a number and a unit,"
+                + " such as 500ms, 30s, 5m or 1h");
+    assertThat(refused("rules:\n" + rule("k8s", "k8s/*", "registry.k8s.io/*", "keepFor: -1d")))
+        .startsWith("rules[0].keepFor (rule 'k8s'): '-1d' is not a duration");
+    assertThat(refused("rules:\n" + rule("k8s", "k8s/*", "registry.k8s.io/*", "pinned: always")))
+        .isEqualTo("rules[0].pinned (rule 'k8s') must be true or false, not 'always'");
+    assertThat(refused("rules:\n" + rule("k8s", "k8s/*", "registry.k8s.io/*", "pinned: \"true\"")))
+        .isEqualTo("rules[0].pinned (rule 'k8s') must be true or false without quotes, not 'true'");
+    assertThat(refused("rules:\n" + rule("k8s", "k8s/*", "registry.k8s.io/*", "keepfor: 30d")))
+        .contains("unknown key 'keepfor' at rules[0].keepfor (rule 'k8s')")
+        .contains("did you mean 'keepFor'?");
+    assertThat(refused("registries:\n  ghcr.io: {keepFor: 30d}\n"))
+        .startsWith("unknown key 'keepFor' at registries.ghcr.io.keepFor");
+  }
+
+  private static Retention retentionOf(ProxyConfig config, String rule) {
+    return config.rules().rule(rule).orElseThrow().policy().retention();
   }
 
   @Test
