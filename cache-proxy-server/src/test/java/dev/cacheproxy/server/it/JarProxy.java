@@ -96,6 +96,27 @@ final class JarProxy implements AutoCloseable {
     return jar;
   }
 
+  /**
+   * Kills the server's JVM with SIGKILL, as {@code kill -9} does: no shutdown hook runs and nothing
+   * is flushed or closed. Waits until it is gone and returns its exit code (137 for SIGKILL).
+   *
+   * @throws AssertionError if the process is not the JVM itself (a wrapper that SIGKILL would take
+   *     down while the JVM lives on) or does not exit in time
+   */
+  int kill() throws IOException, InterruptedException {
+    long pid = jar.pid();
+    String command =
+        ProcessHandle.of(pid)
+            .flatMap(handle -> handle.info().command())
+            .orElseThrow(
+                () -> new AssertionError("the proxy (pid " + pid + ") is gone" + logTail()));
+    if (!Path.of(command).getFileName().toString().equals("java")) {
+      throw new AssertionError("pid " + pid + " runs " + command + ", not the JVM of the proxy");
+    }
+    jar.signal("KILL");
+    return jar.awaitExit();
+  }
+
   /** The config file the proxy was started with. */
   Path configFile() {
     return config;

@@ -89,6 +89,24 @@ final class TestImages {
   }
 
   /**
+   * Like {@link #write}, with a base layer first that depends only on {@code baseSeed} and {@code
+   * baseSize}: images written with the same base share that layer (same bytes, same digest), and
+   * their other layers, from {@code seed}, are their own.
+   */
+  static Image writeOnBase(
+      Path dir, String tag, long baseSeed, long baseSize, long seed, long... layerSizes)
+      throws IOException {
+    OciLayout layout = OciLayout.create(dir);
+    Descriptor base =
+        writeLayer(
+            layout, "base-" + Long.toHexString(baseSeed), baseSize, new SplittableRandom(baseSeed));
+    Image image =
+        writeImage(layout, tag, "amd64", new SplittableRandom(seed), List.of(base), layerSizes);
+    layout.writeIndex(Map.of(tag, image.manifest()));
+    return image;
+  }
+
+  /**
    * Writes an image index with a linux/amd64 and a linux/arm64 image, each with its own two layers
    * ({@code layerSize} and a small one), into a new layout at {@code dir}.
    */
@@ -116,8 +134,20 @@ final class TestImages {
   private static Image writeImage(
       OciLayout layout, String tag, String arch, SplittableRandom random, long... layerSizes)
       throws IOException {
+    return writeImage(layout, tag, arch, random, List.of(), layerSizes);
+  }
+
+  /** Writes an image whose layers are {@code baseLayers} (already in the layout), then new ones. */
+  private static Image writeImage(
+      OciLayout layout,
+      String tag,
+      String arch,
+      SplittableRandom random,
+      List<Descriptor> baseLayers,
+      long... layerSizes)
+      throws IOException {
     String id = Long.toHexString(random.nextLong());
-    List<Descriptor> layers = new ArrayList<>();
+    List<Descriptor> layers = new ArrayList<>(baseLayers);
     for (int i = 0; i < layerSizes.length; i++) {
       layers.add(writeLayer(layout, "layer-" + i + "-" + arch + "-" + id, layerSizes[i], random));
     }
