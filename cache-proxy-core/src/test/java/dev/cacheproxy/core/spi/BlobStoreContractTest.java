@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The behaviour every {@link BlobStore} must have. Each implementation's test extends this class
- * and says how to create a fresh, empty store.
+ * and says how to create a fresh, empty store and how to open it again after a crash.
  */
 @Timeout(30)
 public abstract class BlobStoreContractTest {
@@ -44,6 +44,12 @@ public abstract class BlobStoreContractTest {
   /** Creates a fresh, empty store. */
   protected abstract BlobStore newStore() throws IOException;
 
+  /**
+   * Opens the storage of {@link #store} again, as a process restarted after a crash would. The new
+   * store must have removed the temporary files of writers that were never closed.
+   */
+  protected abstract BlobStore reopen() throws IOException;
+
   @BeforeEach
   void createStore() throws IOException {
     store = newStore();
@@ -54,6 +60,18 @@ public abstract class BlobStoreContractTest {
     byte[] bytes = new byte[length];
     new Random(seed).nextBytes(bytes);
     return bytes;
+  }
+
+  /** Every committed blob {@link BlobStore#forEach} visits. */
+  protected List<StoredBlob> blobs() throws IOException {
+    return blobs(store);
+  }
+
+  /** Every committed blob {@code visited}'s {@link BlobStore#forEach} visits. */
+  protected static List<StoredBlob> blobs(BlobStore visited) throws IOException {
+    List<StoredBlob> found = new ArrayList<>();
+    visited.forEach(found::add);
+    return found;
   }
 
   /** Writes {@code content} and commits it with its size; returns the stored blob. */
@@ -148,6 +166,7 @@ public abstract class BlobStoreContractTest {
 
     assertThat(store.get(expected)).isEmpty();
     assertThat(store.get(actual)).isEmpty();
+    assertThat(blobs()).isEmpty();
   }
 
   @Test
@@ -165,6 +184,7 @@ public abstract class BlobStoreContractTest {
     }
 
     assertThat(store.get(digest)).isEmpty();
+    assertThat(blobs()).isEmpty();
   }
 
   @Test
@@ -181,6 +201,7 @@ public abstract class BlobStoreContractTest {
 
     assertThat(temporaryFile).doesNotExist();
     assertThat(store.get(digest)).isEmpty();
+    assertThat(blobs()).isEmpty();
   }
 
   @Test
@@ -256,6 +277,7 @@ public abstract class BlobStoreContractTest {
     StoredBlob stored = store.get(digest).orElseThrow();
     assertThat(Files.readAllBytes(stored.path())).isEqualTo(content);
     assertThat(temporaryFiles).allSatisfy(file -> assertThat(file).doesNotExist());
+    assertThat(blobs()).containsExactly(stored);
   }
 
   @Test
@@ -313,5 +335,84 @@ public abstract class BlobStoreContractTest {
     }
     assertThat(temp).doesNotExist();
     assertThat(store.get(digest)).isEmpty();
+  }
+
+  @Test
+  void forEach_listsCommittedBlobsOnly() throws IOException {
+    StoredBlob first = put(randomBytes(1_000, SEED + 20));
+    StoredBlob second = put(randomBytes(2_000, SEED + 21));
+    StoredBlob deleted = put(randomBytes(3_000, SEED + 22));
+    store.delete(deleted.digest());
+    byte[] pending = randomBytes(4_000, SEED + 23);
+    byte[] abandoned = randomBytes(5_000, SEED + 24);
+    try (BlobWriter abandonedWriter = store.create(Digest.sha256(abandoned))) {
+      abandonedWriter.write(ByteBuffer.wrap(abandoned));
+    }
+
+    try (BlobWriter writing = store.create(Digest.sha256(pending))) {
+      writing.write(ByteBuffer.wrap(pending));
+      writing.verify(pending.length);
+
+      assertThat(blobs()).containsExactlyInAnyOrder(first, second);
+    }
+  }
+
+  @Test
+  void forEach_emptyStore_visitsNothing() throws IOException {
+    assertThat(blobs()).isEmpty();
+  }
+
+  @Test
+  void usableSpace_isPositive() throws IOException {
+    assertThat(store.usableSpace()).isPositive();
+  }
+
+  @Test
+  void delete_whileAReaderHasTheBlobOpen_readerKeepsReadingIt() throws IOException {
+    byte[] content = randomBytes(150_000, SEED + 25);
+    StoredBlob blob = put(content);
+
+    try (FileChannel reader = FileChannel.open(blob.path(), StandardOpenOption.READ)) {
+      ByteBuffer head = ByteBuffer.allocate(1_000);
+      reader.read(head, 0);
+
+      assertThat(store.delete(blob.digest())).isTrue();
+      assertThat(store.get(blob.digest())).isEmpty();
+
+      ByteBuffer all = ByteBuffer.allocate(content.length);
+      while (all.hasRemaining()) {
+        assertThat(reader.read(all, all.position())).isNotNegative();
+      }
+      assertThat(all.array()).isEqualTo(content);
+    }
+    assertThat(blobs()).isEmpty();
+  }
+
+  @Test
+  void reopen_afterWritersWereAbandoned_removesTheirTemporaryFiles() throws IOException {
+    byte[] kept = randomBytes(2_000, SEED + 26);
+    StoredBlob committed = put(kept);
+    byte[] half = randomBytes(10_000, SEED + 27);
+    Digest halfDigest = Digest.sha256(half);
+    // The process dies mid-write: this writer is never closed (until the end of the test).
+    BlobWriter abandoned = store.create(halfDigest);
+    try {
+      abandoned.write(ByteBuffer.wrap(half, 0, 4_000));
+      BlobWriter verifiedOnly = store.create(Digest.sha256(kept));
+      verifiedOnly.write(ByteBuffer.wrap(kept));
+      verifiedOnly.verify(kept.length);
+      assertThat(abandoned.temporaryFile()).exists();
+
+      BlobStore restarted = reopen();
+
+      assertThat(abandoned.temporaryFile()).doesNotExist();
+      assertThat(verifiedOnly.temporaryFile()).doesNotExist();
+      assertThat(restarted.get(halfDigest)).isEmpty();
+      assertThat(restarted.get(committed.digest())).contains(committed);
+      assertThat(blobs(restarted)).containsExactly(committed);
+      verifiedOnly.close();
+    } finally {
+      abandoned.close();
+    }
   }
 }

@@ -27,13 +27,21 @@ import java.util.concurrent.RejectedExecutionException;
  * clients ask for it at the same time (single flight). Clients of a fill read its bytes from the
  * growing temporary file as they arrive, and the fill goes on when they leave.
  *
+ * <p>When the store cannot take a blob (the disk is full, a write or the final rename fails), the
+ * clients of that fill still get it: readers that were reading go on from the upstream at their
+ * position, and requests that were waiting for the fill's headers get a {@link
+ * PassThroughBlobStream} that reads the upstream from the start. Both check the digest before they
+ * release the last byte. Nothing of the failed fill stays in the store, and {@code
+ * onStorageFailure} runs so that room can be made; the next request starts a normal fill.
+ *
  * <p>Concurrency: {@code fills} maps each digest to at most one fill in flight. Whoever puts a new
  * fill there (by {@code putIfAbsent}) starts it; everyone else joins it. A fill's task removes it
  * from the map after the blob is in the store and the fill says COMMITTED, or after the temporary
- * file is deleted but before the fill says FAILED; so whoever sees a fill fail can start a new one,
- * and whoever finds no fill either finds the blob in the store or must fetch it. The one gap (a
- * fill commits and leaves between our store lookup and our {@code putIfAbsent}) is closed by a
- * second store lookup before a new fill starts.
+ * file is deleted but before the fill says FAILED or BYPASSED; so whoever sees a fill fail or be
+ * bypassed can start a new one, and whoever finds no fill either finds the blob in the store or
+ * must fetch it. The one gap (a fill commits and leaves between our store lookup and our {@code
+ * putIfAbsent}) is closed by a second store lookup before a new fill starts. A pass-through shares
+ * nothing with other requests: it is never in {@code fills}, so it cannot hold up a later fill.
  */
 public final class BlobFetcher implements Closeable {
 
@@ -81,14 +89,16 @@ public final class BlobFetcher implements Closeable {
   /**
    * Opens a blob: the cached blob if present; else joins the fill in flight for this digest; else
    * starts one. Blocks until the fill has the upstream's response headers (so its size is known) or
-   * has failed.
+   * has failed. If the store failed the fill by then, the blob is streamed from the upstream
+   * without caching ({@link CacheStatus#MISS}, no file).
    *
-   * <p>A failure after this returns reaches the caller as an {@link IOException} from reading.
+   * <p>A failure after this returns reaches the caller as an {@link IOException} from reading; a
+   * failure of the store after this returns does not (the reader goes on from the upstream).
    *
    * @throws ProxyException if the fill had failed by the time this call finished waiting: the
    *     exception the source threw (e.g. {@code NotFoundException}), an {@link UpstreamException}
    *     with {@link OciErrorCode#UNAVAILABLE} and status 0 for an {@link IOException}, or a {@link
-   *     StorageException} if the store fails
+   *     StorageException} if the store cannot be read (one that cannot be written is bypassed)
    */
   public BlobStream open(Digest digest, BlobSource source) {
     Lease lease = leases.acquire(digest);
@@ -107,6 +117,8 @@ public final class BlobFetcher implements Closeable {
       return new StoredBlobStream(cached.get());
     }
     Fill fill = fills.get(digest);
+    // A request that finds every byte already verified waits only for the local commit: a hit.
+    boolean foundVerified = fill != null && fill.verifiedAlready();
     if (fill == null) {
       if (closed) {
         throw new ProxyException(
@@ -123,9 +135,11 @@ public final class BlobFetcher implements Closeable {
         }
         start(created, source);
         fill = created;
+      } else {
+        foundVerified = fill.verifiedAlready();
       }
     }
-    return awaitHeaders(fill);
+    return awaitHeaders(fill, source, foundVerified ? CacheStatus.HIT : CacheStatus.MISS);
   }
 
   /** The size of the fill in flight for {@code digest}, if one is running and has its headers. */
@@ -165,7 +179,11 @@ public final class BlobFetcher implements Closeable {
     }
   }
 
-  private BlobStream awaitHeaders(Fill fill) {
+  /**
+   * Waits for {@code fill}'s headers and opens its stream; a blob it stored by then is served from
+   * the store with {@code storedStatus}.
+   */
+  private BlobStream awaitHeaders(Fill fill, BlobSource source, CacheStatus storedStatus) {
     Throwable failure;
     try {
       failure = fill.awaitHeaders();
@@ -180,13 +198,27 @@ public final class BlobFetcher implements Closeable {
     try {
       Optional<StoredBlob> stored = fill.storedOnceVerified();
       if (stored.isPresent()) {
-        // This request waited for the upstream, so it is a miss even if it reads from the store.
-        return new StoredBlobStream(stored.get(), CacheStatus.MISS);
+        // A request that waited for the upstream is a miss even if it reads from the store.
+        return new StoredBlobStream(stored.get(), storedStatus);
       }
     } catch (IOException e) {
       throw asProxyException(fill.digest(), e.getCause() != null ? e.getCause() : e);
     }
-    return new FillBlobStream(fill);
+    if (fill.state() == Fill.State.BYPASSED) {
+      return passThrough(fill.digest(), source);
+    }
+    // Should the store fail from now on, the stream's readers go on from the upstream by
+    // themselves.
+    return new FillBlobStream(fill, source);
+  }
+
+  /** Streams a blob from the upstream without caching it, because the store failed to take it. */
+  private static BlobStream passThrough(Digest digest, BlobSource source) {
+    try {
+      return PassThroughBlobStream.open(digest, source);
+    } catch (IOException e) {
+      throw asProxyException(digest, e);
+    }
   }
 
   /** Looks up a blob for a fill this thread just created; on failure ends that fill too. */

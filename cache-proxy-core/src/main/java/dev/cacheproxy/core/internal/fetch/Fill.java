@@ -23,17 +23,25 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: every field is guarded by {@link #lock}, and every publication signals {@link
  * #changed} to all waiters. The state only moves forward: {@code STARTING → STREAMING → VERIFIED →
- * COMMITTED} or {@code → FAILED} from any earlier state ({@code STARTING → COMMITTED} too, when the
- * blob turned out to be stored already); a late publication into an ended fill is ignored. {@code
- * written} only grows. Readers wait in bounded slices and re-check the state after each, so even a
- * missed signal costs one slice, never a hang. The lock is held only to read or write these fields,
- * never across I/O.
+ * COMMITTED}, or from any of the first three to one of two other ends: {@code FAILED} (the upstream
+ * failed or sent wrong bytes) or {@code BYPASSED} (the store failed; see below). {@code STARTING →
+ * COMMITTED} happens too, when the blob turned out to be stored already. A late publication into an
+ * ended fill is ignored. {@code written} only grows, and freezes when the fill ends. Readers wait
+ * in bounded slices and re-check the state after each, so even a missed signal costs one slice,
+ * never a hang. The lock is held only to read or write these fields, never across I/O.
  *
  * <p>The rule that keeps unverified bytes from clients: until the fill is VERIFIED, readers may
  * read only up to {@code written - 1}. The last byte of a blob is delivered only after its digest
  * was checked, so a mismatch ends every reader with an error before any of them is complete. Once
  * verified, the bytes stay readable through the channels readers already hold, even if making the
  * blob durable (fsync and rename, which is slow for large blobs) then fails.
+ *
+ * <p>BYPASSED: the store could not take the blob (no space, a failed write or rename). The task
+ * deleted the temporary file before publishing it, so nothing of it is cached; a reader that is not
+ * past the verified bytes goes on from the upstream at its position ({@link
+ * PassThroughInputStream}), re-hashing the first {@link #prefixLength()} bytes through the channel
+ * it still holds on the deleted file (POSIX keeps an open file readable), and a reader that had no
+ * channel yet reads the upstream from the start.
  */
 final class Fill {
 
@@ -42,8 +50,15 @@ final class Fill {
     STREAMING,
     VERIFIED,
     COMMITTED,
-    FAILED
+    FAILED,
+    BYPASSED
   }
+
+  /**
+   * What {@link #awaitReadable} returns when the store failed: the reader must continue from the
+   * upstream.
+   */
+  static final long BYPASS = -2;
 
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
@@ -57,6 +72,7 @@ final class Fill {
   private @Nullable Path temporaryFile;
   private @Nullable StoredBlob stored;
   private @Nullable Throwable failure;
+  private @Nullable Throwable storeFailure;
 
   Fill(Digest digest) {
     this.digest = digest;
@@ -141,6 +157,56 @@ final class Fill {
     }
   }
 
+  /**
+   * Publishes that the store failed and the temporary file is deleted: nothing is cached, and
+   * readers continue from the upstream (see the class comment).
+   */
+  void bypassed(Throwable cause) {
+    lock.lock();
+    try {
+      if (state == State.STARTING || state == State.STREAMING || state == State.VERIFIED) {
+        storeFailure = cause;
+        state = State.BYPASSED;
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Why the store failed, if the fill was bypassed. */
+  Optional<Throwable> storeFailure() {
+    lock.lock();
+    try {
+      return Optional.ofNullable(storeFailure);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * How many bytes from the start of the temporary file were written and published: a reader's
+   * channel on it holds at least these, even after the file was deleted.
+   */
+  long prefixLength() {
+    lock.lock();
+    try {
+      return verifiedSize >= 0 ? verifiedSize : written;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether every byte was verified (the fill is VERIFIED or COMMITTED). */
+  boolean verifiedAlready() {
+    lock.lock();
+    try {
+      return state == State.VERIFIED || state == State.COMMITTED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The current state. */
   State state() {
     lock.lock();
@@ -189,7 +255,7 @@ final class Fill {
   /**
    * For a fill whose bytes are all verified: waits for the (short) step that makes the blob durable
    * and returns it, so a late joiner is served the stored file. Empty while the fill is still
-   * streaming.
+   * streaming, and if the store failed (the fill is BYPASSED).
    *
    * @throws IOException if the fill failed
    */
@@ -200,7 +266,7 @@ final class Fill {
       if (state != State.VERIFIED && state != State.COMMITTED) {
         return Optional.empty();
       }
-      return Optional.of(awaitCommitted());
+      return Optional.ofNullable(awaitOutcome());
     } finally {
       lock.unlock();
     }
@@ -208,9 +274,12 @@ final class Fill {
 
   /**
    * Opens a channel on the blob's bytes: the temporary file while the fill runs, the stored file
-   * once it is committed. Waits for the headers if they have not arrived.
+   * once it is committed. Waits for the headers if they have not arrived. Returns null if the store
+   * failed (the fill is BYPASSED), so there is no file to read.
+   *
+   * @throws IOException if the fill failed
    */
-  FileChannel openChannel() throws IOException {
+  @Nullable FileChannel openChannel() throws IOException {
     Path path;
     boolean temporary;
     lock.lock();
@@ -219,6 +288,9 @@ final class Fill {
         awaitSlice();
       }
       throwIfFailed();
+      if (state == State.BYPASSED) {
+        return null;
+      }
       temporary = state == State.STREAMING || state == State.VERIFIED;
       path = temporary ? requireNonNull(temporaryFile) : requireNonNull(stored).path();
     } finally {
@@ -231,13 +303,15 @@ final class Fill {
         throw e;
       }
       // The commit renamed the temporary file, or a failure deleted it: wait for the outcome.
-      return FileChannel.open(awaitCommitted().path(), StandardOpenOption.READ);
+      StoredBlob stored = awaitOutcome();
+      return stored == null ? null : FileChannel.open(stored.path(), StandardOpenOption.READ);
     }
   }
 
   /**
-   * Waits until bytes at {@code position} may be read; returns how many (at least 1), or -1 at the
-   * end of a committed blob.
+   * Waits until bytes at {@code position} may be read; returns how many (at least 1), -1 at the end
+   * of a committed blob, or {@link #BYPASS} if the store failed and the reader must continue from
+   * the upstream.
    *
    * @throws IOException if the fill failed, or the wait was interrupted
    */
@@ -264,26 +338,33 @@ final class Fill {
     }
   }
 
-  private StoredBlob awaitCommitted() throws IOException {
+  /** Waits until the fill ends: the stored blob, or null if the fill was BYPASSED. */
+  private @Nullable StoredBlob awaitOutcome() throws IOException {
     lock.lock();
     try {
-      while (state != State.COMMITTED) {
+      while (state != State.COMMITTED && state != State.BYPASSED) {
         throwIfFailed();
         awaitSlice();
       }
-      return requireNonNull(stored);
+      return state == State.COMMITTED ? requireNonNull(stored) : null;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Readable bytes at {@code position}: positive, 0 to wait, or -1 at the end. Holds the lock. */
+  /**
+   * Readable bytes at {@code position}: positive, 0 to wait, -1 at the end, or {@link #BYPASS}.
+   * Holds the lock.
+   */
   private long readable(long position) throws IOException {
     if (verifiedSize >= 0) {
       // Verified bytes are good whatever happens to the commit; a reader's channel still has them.
       return position < verifiedSize ? verifiedSize - position : -1;
     }
     throwIfFailed();
+    if (state == State.BYPASSED) {
+      return BYPASS;
+    }
     if (state == State.COMMITTED) {
       return position < size ? size - position : -1;
     }

@@ -4,21 +4,25 @@ package dev.cacheproxy.core.internal.fetch;
 import dev.cacheproxy.core.BlobStream;
 import dev.cacheproxy.core.CacheStatus;
 import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.internal.fetch.BlobFetcher.BlobSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A {@link BlobStream} of a blob being fetched: each {@link #open} reads the growing file.
- * Thread-safe; holds nothing that needs releasing.
+ * A {@link BlobStream} of a blob being fetched: each {@link #open} reads the growing file, or, if
+ * the store fails, goes on from the upstream through this request's own {@link BlobSource} (see
+ * {@link FillInputStream}). Thread-safe; holds nothing that needs releasing.
  */
 final class FillBlobStream implements BlobStream {
 
   private final Fill fill;
+  private final BlobSource source;
 
-  FillBlobStream(Fill fill) {
+  FillBlobStream(Fill fill, BlobSource source) {
     this.fill = fill;
+    this.source = source;
   }
 
   @Override
@@ -43,7 +47,7 @@ final class FillBlobStream implements BlobStream {
 
   @Override
   public InputStream open(long offset) throws IOException {
-    return new FillInputStream(fill, offset);
+    return new FillInputStream(fill, offset, source);
   }
 
   @Override

@@ -20,10 +20,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies one blob from the upstream into the store, publishing its progress to a {@link Fill}.
  *
+ * <p>A failure of the store (creating the temporary file, writing it, or making it durable) is not
+ * a failure of the fill's clients: the fill ends BYPASSED, its readers go on from the upstream
+ * without caching, {@code onStorageFailure} runs (so that room can be made) and one warning names
+ * the digest and the cause. Any other failure (the upstream, a digest or size mismatch) ends the
+ * fill FAILED and its readers with an error.
+ *
  * <p>Concurrency: runs once, on one thread, and is the only publisher of its fill. It always ends
- * the fill (COMMITTED or FAILED) and then runs {@code onEnd} exactly once; on success the blob is
- * in the store before the fill says COMMITTED, and on failure the temporary file is gone before the
- * fill says FAILED.
+ * the fill (COMMITTED, FAILED or BYPASSED) after running {@code onEnd} exactly once (which lets the
+ * next request start a new fill); on success the blob is in the store before the fill says
+ * COMMITTED, and on failure the temporary file is gone before the fill says FAILED or BYPASSED.
  */
 final class FillTask implements Runnable {
 
@@ -50,12 +56,19 @@ final class FillTask implements Runnable {
     StoredBlob blob;
     try {
       blob = fetch();
+    } catch (StorageException e) {
+      onEnd.run();
+      fill.bypassed(e);
+      LOG.warn(
+          "fill of {}: the store failed ({}); its clients get the blob from the upstream without"
+              + " caching it",
+          fill.digest(),
+          e.getCause() != null ? e.getCause().toString() : e.getMessage());
+      notifyStorageFailure();
+      return;
     } catch (Throwable t) {
       onEnd.run();
       fill.failed(t);
-      if (t instanceof StorageException) {
-        onStorageFailure.run();
-      }
       if (t instanceof NotFoundException) {
         LOG.debug("fill of {}: {}", fill.digest(), t.getMessage());
       } else {
@@ -97,6 +110,14 @@ final class FillTask implements Runnable {
       }
     } finally {
       closeQuietly(upstream);
+    }
+  }
+
+  private void notifyStorageFailure() {
+    try {
+      onStorageFailure.run();
+    } catch (RuntimeException e) {
+      LOG.warn("reacting to the storage failure of {} failed", fill.digest(), e);
     }
   }
 

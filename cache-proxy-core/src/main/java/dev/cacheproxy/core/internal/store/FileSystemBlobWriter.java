@@ -17,10 +17,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one blob of a {@link FileSystemBlobStore} to a temporary file through a {@link
  * FileChannel}, hashing the bytes as they are written.
+ *
+ * <p>A write that fails (for example with "No space left on device") may have put part of its bytes
+ * in the file but all of them in the hash, so the writer is broken from then on: it refuses to
+ * write, verify or commit, and closing it deletes the temporary file.
  *
  * <p>Concurrency: one thread writes, commits and closes. {@link #written()} is volatile and is
  * updated only after the bytes were handed to the file system, so another thread that reads the
@@ -38,6 +43,7 @@ final class FileSystemBlobWriter implements BlobWriter {
   private boolean committed;
   private boolean moved;
   private boolean closed;
+  private @Nullable IOException broken;
 
   private FileSystemBlobWriter(
       Digest expected, Path temporaryFile, Path target, FileChannel channel) {
@@ -48,15 +54,28 @@ final class FileSystemBlobWriter implements BlobWriter {
     this.hasher = expected.newMessageDigest();
   }
 
+  /** Opens the channel a writer writes its temporary file through. */
+  @FunctionalInterface
+  interface ChannelOpener {
+    /** Opens {@code file} for writing. */
+    FileChannel open(Path file) throws IOException;
+  }
+
   /**
    * Creates a temporary file in {@code tempFolder} and a writer that commits it to {@code target}.
    */
   static FileSystemBlobWriter open(Digest expected, Path tempFolder, Path target)
       throws IOException {
+    return open(
+        expected, tempFolder, target, file -> FileChannel.open(file, StandardOpenOption.WRITE));
+  }
+
+  /** {@link #open(Digest, Path, Path)} writing through a channel from {@code opener}. */
+  static FileSystemBlobWriter open(
+      Digest expected, Path tempFolder, Path target, ChannelOpener opener) throws IOException {
     Path file = Files.createTempFile(tempFolder, expected.hex().substring(0, 16) + "-", ".tmp");
     try {
-      return new FileSystemBlobWriter(
-          expected, file, target, FileChannel.open(file, StandardOpenOption.WRITE));
+      return new FileSystemBlobWriter(expected, file, target, opener.open(file));
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(file);
       throw e;
@@ -78,8 +97,13 @@ final class FileSystemBlobWriter implements BlobWriter {
     }
     int length = buffer.remaining();
     hasher.update(buffer.duplicate());
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
+    try {
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+    } catch (IOException e) {
+      broken = e;
+      throw e;
     }
     written += length;
   }
@@ -163,6 +187,11 @@ final class FileSystemBlobWriter implements BlobWriter {
   }
 
   private void ensureWritable() throws IOException {
+    IOException failure = broken;
+    if (failure != null) {
+      throw new IOException(
+          "the writer of " + expected + " failed earlier: " + failure.getMessage(), failure);
+    }
     if (committed || closed) {
       throw new IOException(
           "the writer of " + expected + " is already " + (committed ? "committed" : "closed"));

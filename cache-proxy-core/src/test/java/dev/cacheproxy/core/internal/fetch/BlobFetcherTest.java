@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -263,6 +264,55 @@ class BlobFetcherTest {
     executor.awaitFinished(1);
     assertThat(store.get(digest)).isPresent();
     assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
+  void open_fillVerifiedAndStillCommitting_laterRequestIsAHit() throws Exception {
+    byte[] content = randomBytes(100_000, SEED + 41);
+    Digest digest = Digest.sha256(content);
+    CountDownLatch commitMayProceed = new CountDownLatch(1);
+    BlobFetcher slowCommits =
+        new BlobFetcher(new CommitGatedStore(store, commitMayProceed), executor);
+    CountDownLatch go = new CountDownLatch(1);
+    ScriptedSource source =
+        new ScriptedSource().serve(content.length, new GatedBody(content).pauseAt(0, go));
+    try (BlobStream first = slowCommits.open(digest, source);
+        InputStream in = first.open(0)) {
+      go.countDown();
+      assertThat(in.readAllBytes()).isEqualTo(content);
+      assertThat(first.status()).isEqualTo(CacheStatus.MISS);
+    }
+
+    CompletableFuture<BlobStream> later = new CompletableFuture<>();
+    Thread requester =
+        Thread.ofPlatform()
+            .start(() -> {
+              try {
+                later.complete(slowCommits.open(digest, source));
+              } catch (RuntimeException e) {
+                later.completeExceptionally(e);
+              }
+            });
+    // Every byte is verified and on disk; the request only waits for the commit.
+    awaitParked(requester);
+    commitMayProceed.countDown();
+
+    try (BlobStream stream = later.get(10, TimeUnit.SECONDS)) {
+      assertThat(stream.status()).isEqualTo(CacheStatus.HIT);
+      assertThat(stream.file()).isPresent();
+    }
+    assertThat(source.opens()).isEqualTo(1);
+  }
+
+  /** Waits until {@code thread} is parked, i.e. waiting on a fill. */
+  private static void awaitParked(Thread thread) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (thread.getState() != Thread.State.TIMED_WAITING
+        && thread.getState() != Thread.State.WAITING) {
+      assertThat(thread.isAlive()).as("requester thread alive").isTrue();
+      assertThat(System.nanoTime()).as("requester parked within 10 s").isLessThan(deadline);
+      Thread.yield();
+    }
   }
 
   /** A store whose writers wait for a latch before committing, like a slow fsync. */

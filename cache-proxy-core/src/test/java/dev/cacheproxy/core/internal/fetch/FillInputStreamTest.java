@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.spi.StoredBlob;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,7 @@ class FillInputStreamTest {
 
   private final byte[] content = randomBytes(1_000);
   private final Digest digest = Digest.sha256(content);
+  private final ScriptedSource source = new ScriptedSource();
   private Fill fill;
   private Path temporaryFile;
 
@@ -42,7 +44,7 @@ class FillInputStreamTest {
     fill.streaming(content.length, temporaryFile);
     grow(content.length);
 
-    try (InputStream in = new FillInputStream(fill, 0)) {
+    try (InputStream in = new FillInputStream(fill, 0, source)) {
       assertThat(in.readNBytes(content.length - 1))
           .isEqualTo(Arrays.copyOf(content, content.length - 1));
       assertThat(in.available()).isZero();
@@ -58,7 +60,7 @@ class FillInputStreamTest {
   @Test
   void read_waitingReader_wakesWhenBytesArrive() throws Exception {
     fill.streaming(content.length, temporaryFile);
-    try (InputStream in = new FillInputStream(fill, 0)) {
+    try (InputStream in = new FillInputStream(fill, 0, source)) {
       CompletableFuture<byte[]> first = new CompletableFuture<>();
       Thread reader = Thread.ofPlatform().start(() -> readInto(first, in, 500));
       awaitParked(reader);
@@ -73,7 +75,7 @@ class FillInputStreamTest {
   void read_waitingReader_throwsWhenFillFails() throws Exception {
     fill.streaming(content.length, temporaryFile);
     grow(100);
-    try (InputStream in = new FillInputStream(fill, 0)) {
+    try (InputStream in = new FillInputStream(fill, 0, source)) {
       CompletableFuture<byte[]> all = new CompletableFuture<>();
       Thread reader = Thread.ofPlatform().start(() -> readInto(all, in, content.length));
       awaitParked(reader);
@@ -91,7 +93,7 @@ class FillInputStreamTest {
   void read_afterFailure_throwsEvenWithBytesAvailable() throws IOException {
     fill.streaming(content.length, temporaryFile);
     grow(500);
-    try (InputStream in = new FillInputStream(fill, 0)) {
+    try (InputStream in = new FillInputStream(fill, 0, source)) {
       assertThat(in.read()).isEqualTo(content[0] & 0xff);
 
       fill.failed(new IOException("digest mismatch"));
@@ -114,7 +116,7 @@ class FillInputStreamTest {
     Thread reader =
         Thread.ofPlatform()
             .start(() -> {
-              try (InputStream in = new FillInputStream(fill, 0)) {
+              try (InputStream in = new FillInputStream(fill, 0, source)) {
                 all.complete(in.readAllBytes());
               } catch (IOException | RuntimeException e) {
                 all.completeExceptionally(e);
@@ -134,7 +136,7 @@ class FillInputStreamTest {
     Files.move(temporaryFile, committed);
     fill.committed(new StoredBlob(digest, content.length, committed));
 
-    try (InputStream in = new FillInputStream(fill, 10)) {
+    try (InputStream in = new FillInputStream(fill, 10, source)) {
       assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 10, content.length));
     }
   }
@@ -144,7 +146,7 @@ class FillInputStreamTest {
     fill.streaming(content.length, temporaryFile);
     fill.failed(new IOException("gone"));
 
-    assertThatThrownBy(() -> new FillInputStream(fill, 0))
+    assertThatThrownBy(() -> new FillInputStream(fill, 0, source))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("gone");
   }
@@ -155,10 +157,10 @@ class FillInputStreamTest {
     grow(content.length);
     fill.committed(new StoredBlob(digest, content.length, temporaryFile));
 
-    try (InputStream in = new FillInputStream(fill, 900)) {
+    try (InputStream in = new FillInputStream(fill, 900, source)) {
       assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 900, content.length));
     }
-    try (InputStream in = new FillInputStream(fill, content.length)) {
+    try (InputStream in = new FillInputStream(fill, content.length, source)) {
       assertThat(in.read()).isEqualTo(-1);
     }
   }
@@ -167,7 +169,7 @@ class FillInputStreamTest {
   void read_afterClose_throws() throws IOException {
     fill.streaming(content.length, temporaryFile);
     grow(10);
-    InputStream in = new FillInputStream(fill, 0);
+    InputStream in = new FillInputStream(fill, 0, source);
     in.close();
 
     assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessageContaining("closed");
@@ -182,9 +184,56 @@ class FillInputStreamTest {
     fill.failed(new IOException("late"));
 
     assertThat(fill.state()).isEqualTo(Fill.State.COMMITTED);
-    try (InputStream in = new FillInputStream(fill, 0)) {
+    try (InputStream in = new FillInputStream(fill, 0, source)) {
       assertThat(in.readAllBytes()).isEqualTo(content);
     }
+  }
+
+  @Test
+  void read_storeFails_continuesFromUpstreamAtItsPosition() throws IOException {
+    fill.streaming(content.length, temporaryFile);
+    grow(600);
+    source.serveRange(content);
+
+    try (InputStream in = new FillInputStream(fill, 0, source)) {
+      assertThat(in.readNBytes(300)).isEqualTo(Arrays.copyOf(content, 300));
+      // The fill deletes its temporary file before it says BYPASSED; this reader's channel stays.
+      Files.delete(temporaryFile);
+      fill.bypassed(new StorageException("cannot write " + digest + ": No space left on device"));
+
+      assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 300, content.length));
+    }
+    assertThat(source.offsets()).containsExactly(300L);
+    assertThat(source.closes()).isEqualTo(1);
+  }
+
+  @Test
+  void open_afterBypass_readsFromUpstreamFromTheStart() throws IOException {
+    fill.streaming(content.length, temporaryFile);
+    grow(100);
+    Files.delete(temporaryFile);
+    fill.bypassed(new StorageException("cannot write " + digest + ": No space left on device"));
+    source.serveRange(content);
+
+    try (InputStream in = new FillInputStream(fill, 10, source)) {
+      assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 10, content.length));
+    }
+    assertThat(source.offsets()).containsExactly(0L);
+  }
+
+  @Test
+  void read_commitFailsAfterVerification_finishesFromItsChannel() throws IOException {
+    fill.streaming(content.length, temporaryFile);
+    grow(content.length);
+    try (InputStream in = new FillInputStream(fill, 0, source)) {
+      assertThat(in.readNBytes(500)).isEqualTo(Arrays.copyOf(content, 500));
+      fill.verified(content.length);
+      Files.delete(temporaryFile);
+      fill.bypassed(new StorageException("cannot commit " + digest + ": Read-only file system"));
+
+      assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 500, content.length));
+    }
+    assertThat(source.opens()).isZero();
   }
 
   /** Appends the content up to {@code length} to the temporary file and publishes it. */

@@ -5,38 +5,77 @@ import dev.cacheproxy.core.internal.upstream.UpstreamBlob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 
 /**
  * A {@link BlobFetcher.BlobSource} that answers each open with the next scripted response, and
- * counts opens and closes. An open beyond the script fails with an IOException.
+ * counts opens and closes and records the offsets asked for. An open beyond the script fails with
+ * an IOException.
  */
 final class ScriptedSource implements BlobFetcher.BlobSource {
 
   private interface Response {
-    UpstreamBlob open() throws IOException;
+    UpstreamBlob open(long offset) throws IOException;
   }
 
   private final Queue<Response> responses = new ConcurrentLinkedQueue<>();
   private final AtomicInteger opens = new AtomicInteger();
   private final AtomicInteger closes = new AtomicInteger();
+  private final List<Long> offsets = new CopyOnWriteArrayList<>();
 
-  /** Next, serves {@code content} with its size. */
+  /** Next, serves {@code content} with its size, to a request from offset 0. */
   ScriptedSource serve(byte[] content) {
     return serve(content.length, new ByteArrayInputStream(content));
   }
 
-  /** Next, serves {@code body}, announcing {@code totalSize} (-1: unknown). */
+  /** Next, serves {@code body}, announcing {@code totalSize} (-1: unknown), from offset 0. */
   ScriptedSource serve(long totalSize, InputStream body) {
-    responses.add(() -> new UpstreamBlob(0, totalSize, body, closes::incrementAndGet));
+    responses.add(offset -> {
+      if (offset != 0) {
+        throw new IOException("the fill asked for offset " + offset);
+      }
+      return blob(0, totalSize, body);
+    });
+    return this;
+  }
+
+  /** Next, serves the rest of {@code content} from whatever offset is asked, like a 206. */
+  ScriptedSource serveRange(byte[] content) {
+    return serveRange(
+        content.length,
+        offset -> new ByteArrayInputStream(content, (int) offset, content.length - (int) offset));
+  }
+
+  /** Next, serves {@code body.apply(offset)} from whatever offset is asked, announcing the size. */
+  ScriptedSource serveRange(long totalSize, LongFunction<InputStream> body) {
+    responses.add(offset -> blob(offset, totalSize, body.apply(offset)));
+    return this;
+  }
+
+  /** Next, serves all of {@code content} from offset 0, like an upstream that ignores Range. */
+  ScriptedSource serveIgnoringRange(byte[] content) {
+    responses.add(offset -> blob(0, content.length, new ByteArrayInputStream(content)));
+    return this;
+  }
+
+  /** Next, serves {@code content} from {@code start}, whatever offset was asked. */
+  ScriptedSource serveFrom(int start, byte[] content) {
+    responses.add(offset ->
+        blob(
+            start,
+            content.length,
+            new ByteArrayInputStream(content, start, content.length - start)));
     return this;
   }
 
   /** Next, throws {@code failure} (an IOException or a RuntimeException). */
   ScriptedSource fail(Exception failure) {
-    responses.add(() -> {
+    responses.add(offset -> {
       if (failure instanceof IOException io) {
         throw io;
       }
@@ -48,14 +87,12 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
   @Override
   public UpstreamBlob open(long offset) throws IOException {
     int count = opens.incrementAndGet();
-    if (offset != 0) {
-      throw new IOException("the fill asked for offset " + offset);
-    }
+    offsets.add(offset);
     Response response = responses.poll();
     if (response == null) {
-      throw new IOException("unexpected upstream open #" + count);
+      throw new IOException("unexpected upstream open #" + count + " from offset " + offset);
     }
-    return response.open();
+    return response.open(offset);
   }
 
   /** How many times the upstream was opened. */
@@ -66,5 +103,14 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
   /** How many upstream responses were closed. */
   int closes() {
     return closes.get();
+  }
+
+  /** The offsets the upstream was asked for, in order. */
+  List<Long> offsets() {
+    return List.copyOf(offsets);
+  }
+
+  private UpstreamBlob blob(long offset, long totalSize, InputStream body) {
+    return new UpstreamBlob(offset, totalSize, body, closes::incrementAndGet);
   }
 }

@@ -10,6 +10,7 @@ import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.BlobStoreContractTest;
 import dev.cacheproxy.core.spi.BlobWriter;
 import dev.cacheproxy.core.spi.StoredBlob;
+import dev.cacheproxy.core.testing.FaultyBlobStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -25,6 +26,11 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
 
   @Override
   protected BlobStore newStore() {
+    return new FileSystemBlobStore(root);
+  }
+
+  @Override
+  protected BlobStore reopen() {
     return new FileSystemBlobStore(root);
   }
 
@@ -94,5 +100,48 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
     try (Stream<Path> files = Files.list(root.resolve(FileSystemBlobStore.TEMP_FOLDER))) {
       return files.map(Path::toAbsolutePath).toList();
     }
+  }
+
+  @Test
+  void forEach_skipsFilesThatAreNotBlobs() throws IOException {
+    StoredBlob blob = put(randomBytes(1_000, 7));
+    String hex = blob.digest().hex();
+    Path prefix = blob.path().getParent();
+    Files.writeString(root.resolve("README"), "x");
+    Files.writeString(prefix.resolve(hex + ".partial"), "x");
+    Files.writeString(prefix.resolve(hex.toUpperCase(java.util.Locale.ROOT)), "x");
+    Files.writeString(prefix.resolve("zz" + hex.substring(2)), "x");
+    Files.createDirectories(prefix.resolve(hex.substring(0, 2) + "0".repeat(62)));
+    Files.createDirectories(root.resolve("sha256").resolve("abc"));
+    Files.writeString(root.resolve("sha256").resolve("not-a-prefix"), "x");
+    Path unknownAlgorithm =
+        Files.createDirectories(root.resolve("md5").resolve(hex.substring(0, 2)));
+    Files.writeString(unknownAlgorithm.resolve(hex.substring(0, 32)), "x");
+    Files.writeString(root.resolve(FileSystemBlobStore.TEMP_FOLDER).resolve(hex), "x");
+
+    assertThat(blobs()).containsExactly(blob);
+  }
+
+  @Test
+  void crashMidWrite_reopenRemovesTheTemporaryFileAndPublishesNothing() throws IOException {
+    byte[] content = randomBytes(200_000, 8);
+    Digest digest = Digest.sha256(content);
+    FaultyBlobStore crashing = new FaultyBlobStore(store).crashAfter(70_000);
+    BlobWriter writer = crashing.create(digest);
+    Path temporaryFile = writer.temporaryFile();
+
+    assertThatThrownBy(() -> writer.write(ByteBuffer.wrap(content)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("died");
+    writer.close(); // abandoned: a dead process closes nothing
+    assertThat(temporaryFile).exists().hasSize(70_000);
+    assertThat(crashing.get(digest)).isEmpty();
+
+    FileSystemBlobStore restarted = new FileSystemBlobStore(root);
+
+    assertThat(temporaryFile).doesNotExist();
+    assertThat(tempFiles()).isEmpty();
+    assertThat(restarted.get(digest)).isEmpty();
+    assertThat(blobs(restarted)).isEmpty();
   }
 }
