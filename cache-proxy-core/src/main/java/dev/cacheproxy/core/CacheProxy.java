@@ -1,10 +1,14 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.core.internal.evict.CacheLedger;
+import dev.cacheproxy.core.internal.evict.Evictor;
+import dev.cacheproxy.core.internal.evict.TrackingBlobStore;
 import dev.cacheproxy.core.internal.fetch.BlobFetcher;
 import dev.cacheproxy.core.internal.fetch.BlobFetcher.BlobSource;
 import dev.cacheproxy.core.internal.manifest.ManifestResolver;
 import dev.cacheproxy.core.internal.manifest.RepositoryIndex;
+import dev.cacheproxy.core.internal.store.DataDirectoryLock;
 import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
 import dev.cacheproxy.core.internal.upstream.RegistryClient;
 import dev.cacheproxy.core.internal.upstream.TagPage;
@@ -13,6 +17,8 @@ import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.core.spi.StoredBlob;
 import dev.cacheproxy.core.storage.StorageSettings;
+import dev.cacheproxy.core.storage.StorageStatus;
+import dev.cacheproxy.core.storage.UsageReport;
 import dev.cacheproxy.rules.NamespaceDeniedException;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
@@ -37,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -65,6 +72,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>The cache stays within its {@link StorageSettings}: when it grows past the high watermark, or
+ * the disk runs short of space, a background thread evicts the least recently pulled images (a
+ * manifest or index with the blobs no other cached image needs), never a blob being read. A proxy
+ * locks its data directory: a second proxy (or a {@code gc}) on the same directory is refused while
+ * it runs.
+ *
  * <p>Instances are thread-safe; methods block on the upstream and the disk, so call them from
  * worker (ideally virtual) threads.
  */
@@ -78,23 +91,35 @@ public final class CacheProxy implements Closeable {
   private volatile Settings settings;
 
   private final ConcurrentHashMap<String, LongAdder> matches = new ConcurrentHashMap<>();
-  private final RegistryClient client;
-  private final BlobStore store;
+  private final DataDirectoryLock lock;
+  private final StorageSettings storage;
   private final RepositoryIndex index;
+  private final CacheLedger ledger;
+  private final Evictor evictor;
+  private final BlobStore store;
+  private final RegistryClient client;
   private final ManifestResolver manifests;
   private final BlobFetcher fetcher;
   private final ExecutorService fillExecutor;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private CacheProxy(Builder b, Path dataDirectory) {
+  /** Opens the cache in a locked data directory: recovers its state, then starts its threads. */
+  private CacheProxy(Builder b, Path dataDirectory, DataDirectoryLock lock) {
+    this.lock = lock;
     this.settings = new Settings(Objects.requireNonNull(b.rules), b.credentials);
-    this.client = new RegistryClient(b.upstream);
-    this.store =
+    this.storage = b.storage;
+    BlobStore blobs =
         b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
     this.index = new RepositoryIndex(dataDirectory.resolve("repositories"));
-    this.manifests = new ManifestResolver(client, store, index, b.clock);
+    this.ledger = CacheLedger.recover(blobs, index, b.clock, storage.accessTracking());
+    this.evictor = new Evictor(ledger, index, storage, this::rules, b.clock);
+    this.store = new TrackingBlobStore(ledger, evictor::onCommit);
+    this.client = new RegistryClient(b.upstream);
+    this.manifests = new ManifestResolver(client, store, index, b.clock, ledger, evictor::wake);
     this.fillExecutor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
-    this.fetcher = new BlobFetcher(store, fillExecutor);
+    this.fetcher = new BlobFetcher(store, fillExecutor, ledger, evictor::wake);
+    evictor.start();
   }
 
   /** A new builder. */
@@ -249,6 +274,43 @@ public final class CacheProxy implements Closeable {
             Objects.requireNonNull(credentials, "credentials"));
   }
 
+  /**
+   * The live state of the cache's storage: its limits, how much it stores, the free space, and how
+   * much eviction has removed since start.
+   */
+  public StorageStatus storageStatus() {
+    return new StorageStatus(
+        storage,
+        ledger.usedBytes(),
+        ledger.storedBlobs(),
+        ledger.usableSpace(),
+        evictor.evictions(),
+        evictor.evictedBytes(),
+        ledger.leasedBlobs());
+  }
+
+  /**
+   * How the cache's space is used now, per upstream repository (largest first), with the blobs no
+   * cached manifest references. Computed from memory, without reading the disk.
+   */
+  public UsageReport storageUsage() {
+    return ledger.usageReport();
+  }
+
+  /**
+   * Runs one eviction pass now and waits for it: orphan blobs first, then the least recently pulled
+   * images that their rules do not retain, until usage is at most the low watermark and twice
+   * {@link StorageSettings#minFreeSpace()} is free, or nothing evictable is left. Blobs being read
+   * are kept (a later pass deletes them). Without a size limit or free-space floor, there is
+   * nothing to do.
+   *
+   * @return the storage status after the pass
+   */
+  public StorageStatus evict() {
+    evictor.evictNow();
+    return storageStatus();
+  }
+
   /** How many requests each rule has routed since start, by rule name. */
   public Map<String, Long> ruleMatches() {
     Map<String, Long> counts = new TreeMap<>();
@@ -308,10 +370,14 @@ public final class CacheProxy implements Closeable {
   /**
    * Stops fetching: new fills are refused, fills in flight get up to {@value #CLOSE_WAIT_SECONDS}
    * seconds to finish (a fill cut short leaves only a temporary file, removed at the next start),
-   * then the upstream connections are closed.
+   * then the upstream connections are closed, eviction stops, the last-pull times are written and
+   * the data directory is unlocked. Closing twice does nothing more.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     fetcher.close();
     fillExecutor.shutdown();
     try {
@@ -326,7 +392,20 @@ public final class CacheProxy implements Closeable {
       Thread.currentThread().interrupt();
       fillExecutor.shutdownNow();
     } finally {
-      client.close();
+      try {
+        client.close();
+      } finally {
+        evictor.close();
+        unlock(lock);
+      }
+    }
+  }
+
+  private static void unlock(DataDirectoryLock lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      LOG.warn("cannot release the data directory lock: {}", e.toString());
     }
   }
 
@@ -425,8 +504,6 @@ public final class CacheProxy implements Closeable {
     private @Nullable BlobStore blobStore;
     private CredentialSource credentials = CredentialSource.none();
     private UpstreamSettings upstream = UpstreamSettings.DEFAULTS;
-
-    @SuppressWarnings("UnusedVariable") // read once the eviction engine lands (issue 6)
     private StorageSettings storage = StorageSettings.DEFAULTS;
 
     private Clock clock = Clock.systemUTC();
@@ -445,7 +522,10 @@ public final class CacheProxy implements Closeable {
       return this;
     }
 
-    /** Where blobs are stored; defaults to a {@code blobs} folder in the data directory. */
+    /**
+     * Where blobs are stored; defaults to a {@code blobs} folder in the data directory. The cache
+     * lists it once at start and counts what it commits and deletes through it afterwards.
+     */
     public Builder blobStore(BlobStore blobStore) {
       this.blobStore = Objects.requireNonNull(blobStore, "blobStore");
       return this;
@@ -475,16 +555,23 @@ public final class CacheProxy implements Closeable {
       return this;
     }
 
-    /** The clock tag freshness is measured with; defaults to the system clock. */
+    /**
+     * The clock tag freshness, last-pull times and retention are measured with; defaults to the
+     * system clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /**
-     * Creates the proxy, its folders and its upstream connection pool.
+     * Creates the proxy: locks the data directory, creates its folders, recovers the cache's state
+     * from them (removing what a crash left behind), and starts the upstream connection pool and
+     * the background eviction.
      *
      * @throws IllegalStateException naming a required setting that is missing
+     * @throws StorageException if another proxy (in this process or another) holds the data
+     *     directory, or the cache's files cannot be read
      */
     public CacheProxy build() {
       if (rules == null) {
@@ -493,7 +580,13 @@ public final class CacheProxy implements Closeable {
       if (dataDirectory == null) {
         throw new IllegalStateException("CacheProxy.builder(): dataDirectory(..) is required");
       }
-      return new CacheProxy(this, dataDirectory);
+      DataDirectoryLock lock = DataDirectoryLock.acquire(dataDirectory);
+      try {
+        return new CacheProxy(this, dataDirectory, lock);
+      } catch (RuntimeException | Error e) {
+        unlock(lock);
+        throw e;
+      }
     }
   }
 }

@@ -10,19 +10,13 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.Tag;
-import dev.cacheproxy.core.internal.manifest.RepositoryIndex.ManifestRecord;
+import dev.cacheproxy.core.internal.evict.ManifestTracker;
 import dev.cacheproxy.core.internal.upstream.ManifestHead;
 import dev.cacheproxy.core.internal.upstream.RegistryClient;
 import dev.cacheproxy.core.internal.upstream.UpstreamManifest;
 import dev.cacheproxy.core.spi.BlobStore;
-import dev.cacheproxy.core.spi.BlobWriter;
-import dev.cacheproxy.core.spi.StoredBlob;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.RulePolicy;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -39,43 +33,67 @@ import org.slf4j.LoggerFactory;
  * <p>A manifest by digest is immutable: once cached it is never fetched again. A tag is cached per
  * media type, so a client is never served a type its {@code Accept} header does not allow.
  *
+ * <p>Every manifest saved is recorded with a {@link ManifestTracker} (with what it references and
+ * the rule it came through), and every manifest served is reported to it as pulled. When the cache
+ * cannot store a manifest (the disk is full), the manifest is still served, uncached, and the
+ * storage-failure callback runs so that room can be made.
+ *
  * <p>Concurrency: upstream calls for the same repository, reference and Accept set are coalesced by
- * a {@link SingleFlight}, so concurrent misses cost one upstream request.
+ * a {@link SingleFlight}, so concurrent misses cost one upstream request. A save holds a lease on
+ * the manifest's digest from before its commit until it is recorded, so eviction never takes the
+ * blob of a record being written. A manifest blob that vanishes while it is read is a miss.
  */
 public final class ManifestResolver {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManifestResolver.class);
 
   private final RegistryClient client;
-  private final BlobStore store;
-  private final RepositoryIndex index;
   private final Clock clock;
+  private final ManifestCache cache;
   private final SingleFlight<ManifestResult> inFlight = new SingleFlight<>();
 
-  /** Creates a resolver over the upstream client and the cache's stores. */
+  /** Creates a resolver over the upstream client and the cache's stores, tracking nothing. */
   public ManifestResolver(
       RegistryClient client, BlobStore store, RepositoryIndex index, Clock clock) {
+    this(client, store, index, clock, ManifestTracker.NONE, () -> {});
+  }
+
+  /**
+   * Creates a resolver that records saved and served manifests with {@code tracker} and calls
+   * {@code onStorageFailure} when the cache cannot store a manifest or its metadata.
+   */
+  public ManifestResolver(
+      RegistryClient client,
+      BlobStore store,
+      RepositoryIndex index,
+      Clock clock,
+      ManifestTracker tracker,
+      Runnable onStorageFailure) {
     this.client = client;
-    this.store = store;
-    this.index = index;
     this.clock = clock;
+    this.cache = new ManifestCache(store, index, clock, tracker, onStorageFailure);
   }
 
   /** Resolves a manifest by digest: from the cache, else once from the upstream. */
   public ManifestResult byDigest(
       Route route, Digest digest, List<String> accept, CredentialsLookup credentials) {
-    Optional<Manifest> cached = loadByDigest(route, digest);
+    Optional<Manifest> cached = cache.loadByDigest(route, digest);
     if (cached.isPresent()) {
-      return new ManifestResult(cached.get(), CacheStatus.HIT);
+      return cache.served(route, new ManifestResult(cached.get(), CacheStatus.HIT));
     }
     if (readOnly(route)) {
       throw notCached(route, "manifest " + digest);
     }
     String key = route.upstreamName() + "@" + digest;
+    return cache.served(route, fetchByDigest(route, digest, accept, credentials, key));
+  }
+
+  private ManifestResult fetchByDigest(
+      Route route, Digest digest, List<String> accept, CredentialsLookup credentials, String key) {
     return inFlight.run(
         key,
         () -> {
-          Optional<Manifest> again = loadByDigest(route, digest);
+          Optional<Manifest> again = cache.loadByDigest(route, digest);
           if (again.isPresent()) {
             return new ManifestResult(again.get(), CacheStatus.HIT);
           }
@@ -88,7 +106,7 @@ public final class ManifestResolver {
                   upstreamAccept,
                   credentials.get());
           Manifest manifest = new Manifest(digest, fetched.mediaType(), fetched.content());
-          save(route, manifest);
+          cache.save(route, manifest);
           return new ManifestResult(manifest, CacheStatus.MISS);
         });
   }
@@ -100,18 +118,25 @@ public final class ManifestResolver {
    */
   public ManifestResult byTag(
       Route route, Tag tag, List<String> accept, CredentialsLookup credentials) {
-    Optional<Cached> cached = loadByTag(route, tag, accept);
+    Optional<ManifestCache.Cached> cached = cache.loadByTag(route, tag, accept);
     if (readOnly(route)) {
-      return cached
-          .map(c -> new ManifestResult(c.manifest(), CacheStatus.HIT))
-          .orElseThrow(() -> notCached(route, "tag " + tag));
+      return cache.served(
+          route,
+          cached
+              .map(c -> new ManifestResult(c.manifest(), CacheStatus.HIT))
+              .orElseThrow(() -> notCached(route, "tag " + tag)));
     }
     if (cached.isPresent()) {
       Duration age = Duration.ofMillis(clock.millis() - cached.get().entry().checkedAtMillis());
       if (age.compareTo(route.rule().tagFreshness()) < 0) {
-        return new ManifestResult(cached.get().manifest(), CacheStatus.HIT);
+        return cache.served(route, new ManifestResult(cached.get().manifest(), CacheStatus.HIT));
       }
     }
+    return cache.served(route, resolveTag(route, tag, accept, credentials));
+  }
+
+  private ManifestResult resolveTag(
+      Route route, Tag tag, List<String> accept, CredentialsLookup credentials) {
     String key =
         route.upstreamName()
             + ":"
@@ -121,11 +146,11 @@ public final class ManifestResolver {
     return inFlight.run(
         key,
         () -> {
-          Optional<Cached> current = loadByTag(route, tag, accept);
+          Optional<ManifestCache.Cached> current = cache.loadByTag(route, tag, accept);
           if (current.isEmpty()) {
             return fetchTag(route, tag, accept, credentials);
           }
-          Cached c = current.get();
+          ManifestCache.Cached c = current.get();
           if (clock.millis() - c.entry().checkedAtMillis()
               < route.rule().tagFreshness().toMillis()) {
             return new ManifestResult(c.manifest(), CacheStatus.HIT);
@@ -135,7 +160,11 @@ public final class ManifestResolver {
   }
 
   private ManifestResult revalidate(
-      Route route, Tag tag, List<String> accept, CredentialsLookup credentials, Cached cached) {
+      Route route,
+      Tag tag,
+      List<String> accept,
+      CredentialsLookup credentials,
+      ManifestCache.Cached cached) {
     try {
       ManifestHead head =
           client.headManifest(
@@ -148,8 +177,7 @@ public final class ManifestResolver {
         TagRecord.Entry touched =
             new TagRecord.Entry(
                 cached.entry().digest(), cached.entry().mediaType(), clock.millis());
-        index.putTag(
-            route.registry(), route.upstreamRepository(), tag, cached.record().with(touched));
+        cache.putTag(route, tag, cached.record().with(touched));
         return new ManifestResult(cached.manifest(), CacheStatus.REVALIDATED);
       }
       return fetchTag(route, tag, accept, credentials);
@@ -178,7 +206,8 @@ public final class ManifestResolver {
   }
 
   /** Rethrows the upstream's failure when the cached tag is older than the rule allows. */
-  private void refuseIfTooStale(Route route, Tag tag, Cached cached, ProxyException failure) {
+  private void refuseIfTooStale(
+      Route route, Tag tag, ManifestCache.Cached cached, ProxyException failure) {
     Duration limit = route.rule().policy().staleIfErrorLimit();
     long age = clock.millis() - cached.entry().checkedAtMillis();
     if (limit != null && age > limit.toMillis()) {
@@ -225,16 +254,14 @@ public final class ManifestResolver {
     Digest digest =
         fetched.digestHeader() != null ? fetched.digestHeader() : Digest.sha256(fetched.content());
     Manifest manifest = new Manifest(digest, fetched.mediaType(), fetched.content());
-    save(route, manifest);
-    TagRecord record =
-        index
-            .tag(route.registry(), route.upstreamRepository(), tag)
-            .orElse(new TagRecord(List.of()));
-    index.putTag(
-        route.registry(),
-        route.upstreamRepository(),
-        tag,
-        record.with(new TagRecord.Entry(digest.toString(), manifest.mediaType(), clock.millis())));
+    if (cache.save(route, manifest)) {
+      TagRecord record = cache.tag(route, tag).orElse(new TagRecord(List.of()));
+      cache.putTag(
+          route,
+          tag,
+          record.with(
+              new TagRecord.Entry(digest.toString(), manifest.mediaType(), clock.millis())));
+    }
     if (!MediaTypes.acceptable(manifest.mediaType(), accept)) {
       throw new NotFoundException(
           OciErrorCode.MANIFEST_UNKNOWN,
@@ -250,65 +277,9 @@ public final class ManifestResolver {
     return new ManifestResult(manifest, CacheStatus.MISS);
   }
 
-  private void save(Route route, Manifest manifest) {
-    try {
-      if (store.get(manifest.digest()).isEmpty()) {
-        try (BlobWriter writer = store.create(manifest.digest())) {
-          writer.write(ByteBuffer.wrap(manifest.content()));
-          writer.commit(manifest.size());
-        }
-      }
-    } catch (IOException e) {
-      throw new StorageException(
-          "cannot store manifest " + manifest.digest() + " of " + route.upstreamName(), e);
-    }
-    index.putManifest(
-        route.registry(),
-        route.upstreamRepository(),
-        manifest.digest(),
-        new ManifestRecord(manifest.mediaType(), manifest.size()));
-  }
-
-  private Optional<Manifest> loadByDigest(Route route, Digest digest) {
-    return index
-        .manifest(route.registry(), route.upstreamRepository(), digest)
-        .flatMap(record -> load(route, digest, record.mediaType()));
-  }
-
-  private Optional<Cached> loadByTag(Route route, Tag tag, List<String> accept) {
-    Optional<TagRecord> record = index.tag(route.registry(), route.upstreamRepository(), tag);
-    if (record.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<TagRecord.Entry> entry = record.get().acceptable(accept);
-    if (entry.isEmpty()) {
-      return Optional.empty();
-    }
-    Digest digest = Digest.parse(entry.get().digest());
-    return load(route, digest, entry.get().mediaType())
-        .map(manifest -> new Cached(record.get(), entry.get(), manifest));
-  }
-
-  private Optional<Manifest> load(Route route, Digest digest, String mediaType) {
-    try {
-      Optional<StoredBlob> stored = store.get(digest);
-      if (stored.isEmpty() || stored.get().size() > Manifest.MAX_SIZE) {
-        return Optional.empty();
-      }
-      return Optional.of(new Manifest(digest, mediaType, Files.readAllBytes(stored.get().path())));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new StorageException(
-          "cannot read cached manifest " + digest + " of " + route.upstreamName(), e);
-    }
-  }
-
   private static List<String> union(List<String> a, List<String> b) {
     Set<String> all = new LinkedHashSet<>(a);
     all.addAll(b);
     return List.copyOf(all);
   }
-
-  private record Cached(TagRecord record, TagRecord.Entry entry, Manifest manifest) {}
 }

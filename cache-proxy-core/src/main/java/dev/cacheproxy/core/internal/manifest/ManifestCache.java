@@ -1,0 +1,180 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
+package dev.cacheproxy.core.internal.manifest;
+
+import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.Manifest;
+import dev.cacheproxy.core.ManifestResult;
+import dev.cacheproxy.core.StorageException;
+import dev.cacheproxy.core.Tag;
+import dev.cacheproxy.core.internal.evict.BlobLeases.Lease;
+import dev.cacheproxy.core.internal.evict.ManifestTracker;
+import dev.cacheproxy.core.internal.manifest.RepositoryIndex.ManifestRecord;
+import dev.cacheproxy.core.spi.BlobStore;
+import dev.cacheproxy.core.spi.BlobWriter;
+import dev.cacheproxy.core.spi.StoredBlob;
+import dev.cacheproxy.rules.Route;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cached side of manifest resolution: reads manifests by digest or tag from the blob store and
+ * the index, saves fetched ones, and reports saves and serves to the {@link ManifestTracker}.
+ *
+ * <p>When the cache cannot store a manifest or a tag (the disk is full), it warns, runs the
+ * storage-failure callback so that room can be made, and carries on: the caller serves the manifest
+ * uncached. A manifest blob that vanishes while it is read (evicted) is a miss.
+ *
+ * <p>Concurrency: stateless besides its collaborators, which are thread-safe. A save holds a lease
+ * on the manifest's digest from before its commit until it is recorded, so eviction never takes the
+ * blob of a record being written.
+ */
+final class ManifestCache {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManifestCache.class);
+
+  /** A manifest found through a tag, with the tag's record and the entry that matched. */
+  record Cached(TagRecord record, TagRecord.Entry entry, Manifest manifest) {}
+
+  private final BlobStore store;
+  private final RepositoryIndex index;
+  private final Clock clock;
+  private final ManifestTracker tracker;
+  private final Runnable onStorageFailure;
+
+  ManifestCache(
+      BlobStore store,
+      RepositoryIndex index,
+      Clock clock,
+      ManifestTracker tracker,
+      Runnable onStorageFailure) {
+    this.store = store;
+    this.index = index;
+    this.clock = clock;
+    this.tracker = tracker;
+    this.onStorageFailure = onStorageFailure;
+  }
+
+  /** What {@code tag} of the route's repository resolved to, if it was ever cached. */
+  Optional<TagRecord> tag(Route route, Tag tag) {
+    return index.tag(route.registry(), route.upstreamRepository(), tag);
+  }
+
+  /** Reports a manifest about to be served as pulled (a volatile write, no I/O). */
+  ManifestResult served(Route route, ManifestResult result) {
+    tracker.pulled(
+        route.registry().host(),
+        route.upstreamRepository(),
+        result.manifest().digest(),
+        route.rule().name());
+    return result;
+  }
+
+  /**
+   * Stores a manifest and records it. Returns false, after a warning and the storage-failure
+   * callback, when the cache cannot take it: the caller serves it uncached.
+   */
+  boolean save(Route route, Manifest manifest) {
+    Digest digest = manifest.digest();
+    String host = route.registry().host();
+    try (Lease lease = tracker.acquire(digest)) {
+      storeBlob(route, manifest);
+      ManifestRecord record =
+          tracker.recordToSave(
+              host,
+              route.upstreamRepository(),
+              digest,
+              manifest.mediaType(),
+              manifest.size(),
+              route.rule().name(),
+              clock.millis());
+      index.putManifest(route.registry(), route.upstreamRepository(), digest, record);
+      tracker.saved(
+          host,
+          route.upstreamRepository(),
+          digest,
+          record,
+          ManifestReferences.parse(manifest.content()));
+      return true;
+    } catch (StorageException e) {
+      LOG.warn(
+          "cannot cache manifest {} of {} ({}); serving it uncached",
+          digest,
+          route.upstreamName(),
+          e.getMessage());
+      onStorageFailure.run();
+      return false;
+    }
+  }
+
+  private void storeBlob(Route route, Manifest manifest) {
+    try {
+      if (store.get(manifest.digest()).isEmpty()) {
+        try (BlobWriter writer = store.create(manifest.digest())) {
+          writer.write(ByteBuffer.wrap(manifest.content()));
+          writer.commit(manifest.size());
+        }
+      }
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot store manifest "
+              + manifest.digest()
+              + " of "
+              + route.upstreamName()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Records a tag's resolution; when the cache cannot write it, warns and carries on. */
+  void putTag(Route route, Tag tag, TagRecord record) {
+    try {
+      index.putTag(route.registry(), route.upstreamRepository(), tag, record);
+    } catch (StorageException e) {
+      LOG.warn("cannot record tag {}:{} ({})", route.upstreamName(), tag, e.getMessage());
+      onStorageFailure.run();
+    }
+  }
+
+  Optional<Manifest> loadByDigest(Route route, Digest digest) {
+    return index
+        .manifest(route.registry(), route.upstreamRepository(), digest)
+        .flatMap(record -> load(route, digest, record.mediaType()));
+  }
+
+  Optional<Cached> loadByTag(Route route, Tag tag, List<String> accept) {
+    Optional<TagRecord> record = index.tag(route.registry(), route.upstreamRepository(), tag);
+    if (record.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<TagRecord.Entry> entry = record.get().acceptable(accept);
+    if (entry.isEmpty()) {
+      return Optional.empty();
+    }
+    Digest digest = Digest.parse(entry.get().digest());
+    return load(route, digest, entry.get().mediaType())
+        .map(manifest -> new Cached(record.get(), entry.get(), manifest));
+  }
+
+  private Optional<Manifest> load(Route route, Digest digest, String mediaType) {
+    try {
+      Optional<StoredBlob> stored = store.get(digest);
+      if (stored.isEmpty() || stored.get().size() > Manifest.MAX_SIZE) {
+        return Optional.empty();
+      }
+      return Optional.of(new Manifest(digest, mediaType, Files.readAllBytes(stored.get().path())));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot read cached manifest " + digest + " of " + route.upstreamName(), e);
+    }
+  }
+}
