@@ -40,7 +40,13 @@ import picocli.CommandLine.Spec;
     description = "A pull-through cache for container registries (OCI distribution API).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped cleanly", "1:failed while running", "2:bad configuration or usage"},
-    subcommands = {RulesCommand.class, ClientConfigCommand.class})
+    subcommands = {
+      RulesCommand.class,
+      ClientConfigCommand.class,
+      VerifyCommand.class,
+      GcCommand.class,
+      DuCommand.class
+    })
 public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger("cache-proxy");
