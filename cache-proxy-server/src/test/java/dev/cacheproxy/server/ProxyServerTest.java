@@ -380,6 +380,43 @@ class ProxyServerTest {
   }
 
   @Test
+  void storage_reportsUsageAndTheRepositoriesCached() throws Exception {
+    byte[] layer = "layer-bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Digest layerDigest = upstream.blob("app", layer);
+    String json =
+        "{\"schemaVersion\":2,\"mediaType\":\""
+            + FakeRegistry.MANIFEST_TYPE
+            + "\",\"layers\":[{\"mediaType\":\"application/octet-stream\",\"digest\":\""
+            + layerDigest
+            + "\",\"size\":"
+            + layer.length
+            + "}]}";
+    upstream.manifest("app", "v1", json);
+    assertThat(send("GET", "/v2/up/app/manifests/v1").statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/v2/up/app/blobs/" + layerDigest).statusCode()).isEqualTo(200);
+    long manifestBytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+
+    HttpResponse<byte[]> response = send("GET", "/_cache-proxy/storage");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+    com.fasterxml.jackson.databind.JsonNode body =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+    assertThat(body.get("blobs").asLong()).isEqualTo(2);
+    assertThat(body.get("usedBytes").asLong()).isEqualTo(manifestBytes + layer.length);
+    assertThat(body.get("maxSize").isNull()).isTrue();
+    assertThat(body.get("evictions").asLong()).isZero();
+    assertThat(body.get("orphans").asLong()).isZero();
+    com.fasterxml.jackson.databind.JsonNode repository = body.get("repositories").get(0);
+    assertThat(repository.get("repository").asText()).isEqualTo("app");
+    assertThat(repository.get("rule").asText()).isEqualTo("up");
+    assertThat(repository.get("manifests").asInt()).isEqualTo(1);
+    assertThat(repository.get("bytes").asLong()).isEqualTo(manifestBytes + layer.length);
+    assertThat(repository.get("lastPull").asText()).isNotEmpty();
+    assertThat(send("POST", "/_cache-proxy/storage").statusCode()).isEqualTo(405);
+  }
+
+  @Test
   void rules_showAnUpdateAtOnce() throws Exception {
     proxy.update(
         RuleSet.of(

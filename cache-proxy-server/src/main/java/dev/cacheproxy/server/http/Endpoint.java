@@ -49,6 +49,9 @@ sealed interface Endpoint {
   /** {@code GET|HEAD /_cache-proxy/rules}: the rules in force and how often each matched. */
   record Rules() implements Endpoint {}
 
+  /** {@code GET|HEAD /_cache-proxy/storage}: usage, limits and evictions of the cache's storage. */
+  record Storage() implements Endpoint {}
+
   /** The prefix of the proxy's own endpoints, which no repository name can start with. */
   String ADMIN_PREFIX = "/_cache-proxy/";
 
@@ -110,16 +113,27 @@ sealed interface Endpoint {
   }
 
   private static Endpoint admin(String method, String path, boolean read) {
-    if (!path.equals(ADMIN_PREFIX + "rules")) {
+    Endpoint endpoint;
+    if (path.equals(ADMIN_PREFIX + "rules")) {
+      endpoint = new Rules();
+    } else if (path.equals(ADMIN_PREFIX + "storage")) {
+      endpoint = new Storage();
+    } else {
       throw new ProxyException(
           OciErrorCode.NAME_UNKNOWN,
-          "unknown path " + shorten(path) + ": cache-proxy serves " + ADMIN_PREFIX + "rules");
+          "unknown path "
+              + shorten(path)
+              + ": cache-proxy serves "
+              + ADMIN_PREFIX
+              + "rules and "
+              + ADMIN_PREFIX
+              + "storage");
     }
     if (!read) {
       throw new ProxyException(
           OciErrorCode.UNSUPPORTED, method + " " + path + " is not supported: use GET");
     }
-    return new Rules();
+    return endpoint;
   }
 
   /** The {@code ns} query parameter: the first value, or null when absent or empty. */

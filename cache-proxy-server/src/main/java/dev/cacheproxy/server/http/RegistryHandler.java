@@ -9,8 +9,9 @@ import java.util.concurrent.Executor;
 /**
  * The Undertow handler for the read side of the OCI distribution API: {@code GET /v2/}, manifests,
  * blobs, tag lists and the catalog, served from a {@link CacheProxy}, and the proxy's own {@code
- * GET /_cache-proxy/rules}. Writes are refused with {@code 405 UNSUPPORTED}; every response carries
- * {@code Docker-Distribution-API-Version: registry/2.0} and errors go out as OCI JSON.
+ * GET /_cache-proxy/rules} and {@code GET /_cache-proxy/storage}. Writes are refused with {@code
+ * 405 UNSUPPORTED}; every response carries {@code Docker-Distribution-API-Version: registry/2.0}
+ * and errors go out as OCI JSON.
  *
  * <p>Threading: the request is parsed and validated on the IO thread; anything that touches the
  * {@link CacheProxy}, which blocks on the upstream and the disk, is dispatched to {@code executor}
@@ -23,6 +24,7 @@ public final class RegistryHandler implements HttpHandler {
   private final BlobHandler blobs;
   private final ListingHandler listings;
   private final RulesHandler rules;
+  private final StorageHandler storage;
 
   /**
    * Creates the handler.
@@ -37,6 +39,7 @@ public final class RegistryHandler implements HttpHandler {
     this.blobs = new BlobHandler(proxy);
     this.listings = new ListingHandler(proxy);
     this.rules = new RulesHandler(proxy);
+    this.storage = new StorageHandler(proxy);
   }
 
   /** Parses the request on the IO thread and dispatches its work to the executor. */
@@ -70,6 +73,7 @@ public final class RegistryHandler implements HttpHandler {
         case Endpoint.Tags tags -> listings.tags(exchange, tags);
         case Endpoint.Catalog catalog -> listings.catalog(exchange, catalog);
         case Endpoint.Rules unused -> rules.handle(exchange);
+        case Endpoint.Storage unused -> storage.handle(exchange);
         case Endpoint.Base base -> Json.send(exchange, 200, Json.object());
       }
     } catch (RuntimeException | Error e) {
