@@ -146,6 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
           server.port(),
           settings.dataDirectory().toAbsolutePath().normalize(),
           settings.rules().rules().size());
+      LOG.info("  storage {}", ProxyConfig.describe(settings.storage()));
       for (Rule rule : settings.rules().rules()) {
         LOG.info("  rule {}", ProxyConfig.describe(rule));
       }
