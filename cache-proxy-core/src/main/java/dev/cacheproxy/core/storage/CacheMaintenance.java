@@ -12,7 +12,6 @@ import dev.cacheproxy.core.spi.StoredBlob;
 import dev.cacheproxy.core.storage.VerifyReport.CorruptBlob;
 import dev.cacheproxy.rules.Registry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -251,11 +250,8 @@ public final class CacheMaintenance {
     DataDirectoryLock lock;
     try {
       lock = DataDirectoryLock.acquire(dataDirectory);
-    } catch (StorageException e) {
-      if (e.getCause() != null) {
-        throw e; // an I/O error, not a holder
-      }
-      String owner = owner();
+    } catch (DataDirectoryLock.InUseException e) {
+      String owner = e.owner();
       throw new StorageException(
           "cannot run "
               + operation
@@ -273,19 +269,6 @@ public final class CacheMaintenance {
       return work.get();
     } catch (IOException e) {
       throw new StorageException("cannot unlock the data directory " + dataDirectory, e);
-    }
-  }
-
-  /** The process id the lock file names, or an empty string. */
-  private String owner() {
-    try {
-      String text =
-          Files.readString(
-                  dataDirectory.resolve(DataDirectoryLock.FILE_NAME), StandardCharsets.US_ASCII)
-              .trim();
-      return text.chars().allMatch(Character::isDigit) ? text : "";
-    } catch (IOException e) {
-      return "";
     }
   }
 }

@@ -55,12 +55,7 @@ public final class DataDirectoryLock implements Closeable {
       if (lock == null) {
         String owner = readOwner(channel);
         channel.close();
-        throw new StorageException(
-            "the data directory "
-                + dataDirectory.toAbsolutePath()
-                + " is in use by another cache-proxy"
-                + (owner.isEmpty() ? "" : " (process " + owner + ")")
-                + "; stop it first, or give this one another data directory");
+        throw new InUseException(dataDirectory.toAbsolutePath(), owner);
       }
       channel.truncate(0);
       channel.write(
@@ -72,6 +67,28 @@ public final class DataDirectoryLock implements Closeable {
       closeQuietly(channel);
       throw new StorageException(
           "cannot lock the data directory " + dataDirectory.toAbsolutePath() + ": " + e, e);
+    }
+  }
+
+  /** The data directory is locked by another process, or by another cache in this one. */
+  public static final class InUseException extends StorageException {
+    private static final long serialVersionUID = 1L;
+
+    private final String owner;
+
+    InUseException(Path dataDirectory, String owner) {
+      super(
+          "the data directory "
+              + dataDirectory
+              + " is in use by another cache-proxy"
+              + (owner.isEmpty() ? "" : " (process " + owner + ")")
+              + "; stop it first, or give this one another data directory");
+      this.owner = owner;
+    }
+
+    /** The process id the lock file names, or an empty string if it names none. */
+    public String owner() {
+      return owner;
     }
   }
 
@@ -88,7 +105,9 @@ public final class DataDirectoryLock implements Closeable {
   private static String readOwner(FileChannel channel) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(32);
     channel.read(buffer, 0);
-    return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII).trim();
+    String text =
+        new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII).trim();
+    return !text.isEmpty() && text.chars().allMatch(Character::isDigit) ? text : "";
   }
 
   private static void closeQuietly(@Nullable FileChannel channel) {
