@@ -405,6 +405,21 @@ class ProxyConfigTest {
   }
 
   @Test
+  void newCacheProxy_runsWithTheStorageSettingsOfTheFile() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+                "storage:\n  maxSize: 2GiB\n  lowWatermark: 50%\n  accessTracking: false\n")
+            .withDataDirectory(dir.resolve("data"));
+
+    try (dev.cacheproxy.core.CacheProxy proxy = config.newCacheProxy(name -> null)) {
+      dev.cacheproxy.core.storage.StorageSettings running = proxy.storageStatus().settings();
+      assertThat(running.maxSize()).isEqualTo(2L << 30);
+      assertThat(running.lowWatermark()).isEqualTo(0.5);
+      assertThat(running.accessTracking()).isFalse();
+    }
+  }
+
+  @Test
   void missingSecrets_areReportedAtStart_namingTheSet() {
     ProxyConfig config = ProxyConfig.parse(FULL).withDataDirectory(dir.resolve("data"));
 

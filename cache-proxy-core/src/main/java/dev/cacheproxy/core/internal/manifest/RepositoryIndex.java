@@ -50,6 +50,7 @@ public final class RepositoryIndex {
 
   private final Path root;
   private final Path tmp;
+  private final boolean repairs;
   private final Cache<Path, Object> records = Caffeine.newBuilder().maximumSize(100_000).build();
 
   /**
@@ -102,11 +103,13 @@ public final class RepositoryIndex {
 
   /**
    * Opens (creating) the index under {@code root}; removes temp files left by a crash only if
-   * {@code removeTemporaryFiles} (tools reading the index of a running server pass false).
+   * {@code removeTemporaryFiles} (tools reading the index of a running server pass false; such an
+   * index also skips unreadable records instead of deleting them).
    */
   public RepositoryIndex(Path root, boolean removeTemporaryFiles) {
     this.root = root;
     this.tmp = root.resolve("_tmp");
+    this.repairs = removeTemporaryFiles;
     try {
       Files.createDirectories(tmp);
       if (removeTemporaryFiles) {
@@ -324,7 +327,11 @@ public final class RepositoryIndex {
       return Optional.empty();
     } catch (JsonProcessingException e) {
       // Records are replaced atomically, so only a crash of the machine (not of the process) can
-      // leave one torn: forget it; the upstream is asked again.
+      // leave one torn: forget it; the upstream is asked again. An index opened only to read
+      // (beside a running server) leaves the file to the server.
+      if (!repairs) {
+        return Optional.empty();
+      }
       LOG.warn("deleting unreadable cache metadata {}: {}", root.relativize(path), e.getMessage());
       try {
         Files.deleteIfExists(path);
