@@ -94,7 +94,7 @@ final class LedgerRecovery {
   private static long modified(StoredBlob blob) {
     try {
       return Files.getLastModifiedTime(blob.path()).toMillis();
-    } catch (IOException | UnsupportedOperationException e) {
+    } catch (IOException e) {
       return 0;
     }
   }
