@@ -13,6 +13,10 @@ import java.time.Duration;
  * @param maxConnectionsPerRegistry the connection pool's limit per upstream host
  * @param maxConnectionsTotal the connection pool's total limit
  * @param userAgent the User-Agent sent upstream
+ * @param blobResumeAttempts how many times a blob download whose connection breaks is resumed with
+ *     a ranged request from the last byte written, before the fill fails (0: never)
+ * @param notFoundCacheTime how long an upstream {@code 404} for a tag is remembered, so that a
+ *     missing tag is not asked for again by every client (zero: not remembered)
  */
 public record UpstreamSettings(
     Duration connectTimeout,
@@ -20,9 +24,14 @@ public record UpstreamSettings(
     Duration idleTimeout,
     int maxConnectionsPerRegistry,
     int maxConnectionsTotal,
-    String userAgent) {
+    String userAgent,
+    int blobResumeAttempts,
+    Duration notFoundCacheTime) {
 
-  /** Sensible defaults: 10 s to connect, 30 s to headers, 60 s idle, 64 connections a registry. */
+  /**
+   * Sensible defaults: 10 s to connect, 30 s to headers, 60 s idle, 64 connections a registry, 5
+   * resume attempts per blob, a missing tag remembered for 30 s.
+   */
   public static final UpstreamSettings DEFAULTS =
       new UpstreamSettings(
           Duration.ofSeconds(10),
@@ -30,7 +39,28 @@ public record UpstreamSettings(
           Duration.ofSeconds(60),
           64,
           256,
-          "cache-proxy/0.1");
+          "cache-proxy/0.1",
+          5,
+          Duration.ofSeconds(30));
+
+  /** Settings with the default resume attempts and not-found cache time. */
+  public UpstreamSettings(
+      Duration connectTimeout,
+      Duration responseTimeout,
+      Duration idleTimeout,
+      int maxConnectionsPerRegistry,
+      int maxConnectionsTotal,
+      String userAgent) {
+    this(
+        connectTimeout,
+        responseTimeout,
+        idleTimeout,
+        maxConnectionsPerRegistry,
+        maxConnectionsTotal,
+        userAgent,
+        5,
+        Duration.ofSeconds(30));
+  }
 
   /** Validates the settings. */
   public UpstreamSettings {
@@ -44,6 +74,39 @@ public record UpstreamSettings(
     if (userAgent == null || userAgent.isBlank()) {
       throw new IllegalArgumentException("userAgent is blank");
     }
+    if (blobResumeAttempts < 0 || blobResumeAttempts > 1000) {
+      throw new IllegalArgumentException(
+          "blobResumeAttempts must be from 0 to 1000, not " + blobResumeAttempts);
+    }
+    if (notFoundCacheTime == null || notFoundCacheTime.isNegative()) {
+      throw new IllegalArgumentException("notFoundCacheTime must not be negative");
+    }
+  }
+
+  /** These settings with another number of resume attempts per blob. */
+  public UpstreamSettings withBlobResumeAttempts(int attempts) {
+    return new UpstreamSettings(
+        connectTimeout,
+        responseTimeout,
+        idleTimeout,
+        maxConnectionsPerRegistry,
+        maxConnectionsTotal,
+        userAgent,
+        attempts,
+        notFoundCacheTime);
+  }
+
+  /** These settings with another time an upstream 404 for a tag is remembered. */
+  public UpstreamSettings withNotFoundCacheTime(Duration time) {
+    return new UpstreamSettings(
+        connectTimeout,
+        responseTimeout,
+        idleTimeout,
+        maxConnectionsPerRegistry,
+        maxConnectionsTotal,
+        userAgent,
+        blobResumeAttempts,
+        time);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -37,7 +37,9 @@ final class ConfigReader {
           "idleTimeout",
           "maxConnectionsPerRegistry",
           "maxConnectionsTotal",
-          "userAgent");
+          "userAgent",
+          "blobResumeAttempts",
+          "notFoundCacheTime");
   private static final List<String> CREDENTIAL_KEYS =
       List.of("username", "passwordEnv", "passwordFile", "registry");
 
@@ -118,6 +120,8 @@ final class ConfigReader {
         section.integer("maxConnectionsPerRegistry", d.maxConnectionsPerRegistry(), 1, 100_000);
     int total = section.integer("maxConnectionsTotal", d.maxConnectionsTotal(), 1, 100_000);
     String userAgent = section.string("userAgent");
+    int resumeAttempts = section.integer("blobResumeAttempts", d.blobResumeAttempts(), 0, 1000);
+    Duration notFound = section.duration("notFoundCacheTime", d.notFoundCacheTime());
     try {
       return new UpstreamSettings(
           connect,
@@ -125,7 +129,9 @@ final class ConfigReader {
           idle,
           perRegistry,
           total,
-          userAgent == null ? d.userAgent() : userAgent);
+          userAgent == null ? d.userAgent() : userAgent,
+          resumeAttempts,
+          notFound);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream." + e.getMessage(), e);
     }
