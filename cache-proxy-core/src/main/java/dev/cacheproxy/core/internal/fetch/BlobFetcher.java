@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens blobs from the store, fetching each missing one from its upstream exactly once however many
@@ -56,12 +58,27 @@ public final class BlobFetcher implements Closeable {
      * @throws ProxyException for an upstream error answer, e.g. {@code NotFoundException}
      */
     UpstreamBlob open(long offset) throws IOException;
+
+    /**
+     * Requests the blob from {@code offset} to resume a download, only if it still has the entity
+     * tag {@code ifRange} (sent as {@code If-Range}; null to send none). The default ignores {@code
+     * ifRange}: the fill compares the answer's {@link UpstreamBlob#etag()} anyway.
+     *
+     * @throws IOException if the upstream cannot be reached or the connection breaks
+     * @throws ProxyException for an upstream error answer
+     */
+    default UpstreamBlob open(long offset, @Nullable String ifRange) throws IOException {
+      return open(offset);
+    }
   }
 
   private final BlobStore store;
   private final Executor fillExecutor;
   private final BlobLeases leases;
   private final Runnable onStorageFailure;
+  private final int resumeAttempts;
+  private final ResumeBackoff backoff;
+  private final AtomicLong resumes = new AtomicLong();
   private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -80,10 +97,42 @@ public final class BlobFetcher implements Closeable {
    */
   public BlobFetcher(
       BlobStore store, Executor fillExecutor, BlobLeases leases, Runnable onStorageFailure) {
+    this(store, fillExecutor, leases, onStorageFailure, 0);
+  }
+
+  /**
+   * Creates a fetcher as {@link #BlobFetcher(BlobStore, Executor, BlobLeases, Runnable)} whose
+   * fills resume a broken upstream download with a ranged request from the last byte written, up to
+   * {@code resumeAttempts} attempts in a row that make no progress, waiting an exponential backoff
+   * with jitter (from about 100 ms, at most 5 s) before each; 0 never resumes.
+   */
+  public BlobFetcher(
+      BlobStore store,
+      Executor fillExecutor,
+      BlobLeases leases,
+      Runnable onStorageFailure,
+      int resumeAttempts) {
+    this(
+        store, fillExecutor, leases, onStorageFailure, resumeAttempts, ResumeBackoff.exponential());
+  }
+
+  /** Creates a fetcher whose fills wait {@code backoff} before each resume attempt. */
+  BlobFetcher(
+      BlobStore store,
+      Executor fillExecutor,
+      BlobLeases leases,
+      Runnable onStorageFailure,
+      int resumeAttempts,
+      ResumeBackoff backoff) {
+    if (resumeAttempts < 0) {
+      throw new IllegalArgumentException("resumeAttempts must not be negative: " + resumeAttempts);
+    }
     this.store = store;
     this.fillExecutor = fillExecutor;
     this.leases = leases;
     this.onStorageFailure = onStorageFailure;
+    this.resumeAttempts = resumeAttempts;
+    this.backoff = backoff;
   }
 
   /**
@@ -148,6 +197,11 @@ public final class BlobFetcher implements Closeable {
     return fill == null ? OptionalLong.empty() : fill.knownSize();
   }
 
+  /** How many times fills have asked the upstream again to resume a broken download. */
+  public long resumes() {
+    return resumes.get();
+  }
+
   /** The number of fills in flight. */
   public int fillsInFlight() {
     return fills.size();
@@ -170,7 +224,9 @@ public final class BlobFetcher implements Closeable {
           fillLease.close();
         };
     try {
-      fillExecutor.execute(new FillTask(fill, source, store, onEnd, onStorageFailure));
+      fillExecutor.execute(
+          new FillTask(
+              fill, source, store, onEnd, onStorageFailure, resumeAttempts, backoff, resumes));
     } catch (RejectedExecutionException e) {
       onEnd.run();
       fill.failed(

@@ -17,8 +17,9 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Pulls blobs: {@code GET} (optionally from an offset, with {@code Range}) and {@code HEAD
- * /v2/<name>/blobs/<digest>}. A GET hands back the open body; nothing is buffered.
+ * Pulls blobs: {@code GET} (optionally from an offset, with {@code Range}, and {@code If-Range} to
+ * resume only the same blob) and {@code HEAD /v2/<name>/blobs/<digest>}. A GET hands back the open
+ * body and the response's {@code ETag}; nothing is buffered.
  */
 final class BlobPuller {
 
@@ -37,11 +38,33 @@ final class BlobPuller {
       Digest digest,
       long offset,
       @Nullable Credentials credentials) {
+    return get(registry, repository, digest, offset, null, credentials);
+  }
+
+  /**
+   * Opens a blob from {@code offset}. With a positive offset and a strong {@code ifRange} entity
+   * tag, sends {@code If-Range} too, so an upstream whose blob changed answers 200 with the whole
+   * new blob instead of a range of it (a weak tag cannot be sent in {@code If-Range}; the caller
+   * still compares the answer's {@link UpstreamBlob#etag()}).
+   */
+  UpstreamBlob get(
+      Registry registry,
+      RepositoryName repository,
+      Digest digest,
+      long offset,
+      @Nullable String ifRange,
+      @Nullable Credentials credentials) {
     if (offset < 0) {
       throw new IllegalArgumentException("offset is negative: " + offset);
     }
-    List<Map.Entry<String, String>> headers =
-        offset > 0 ? List.of(Map.entry("Range", "bytes=" + offset + "-")) : List.of();
+    List<Map.Entry<String, String>> headers = List.of();
+    if (offset > 0) {
+      Map.Entry<String, String> range = Map.entry("Range", "bytes=" + offset + "-");
+      headers =
+          ifRange != null && isStrong(ifRange)
+              ? List.of(range, Map.entry("If-Range", ifRange))
+              : List.of(range);
+    }
     RegistryRequest request = request("GET", registry, repository, digest, headers);
     ClassicHttpResponse response = caller.call(request, credentials);
     InputStream body;
@@ -68,7 +91,13 @@ final class BlobPuller {
       start = Long.parseLong(m.group(1));
       total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
     }
-    return new UpstreamBlob(start, total, body, () -> Responses.abort(response, body));
+    String etag = Responses.header(response, "ETag");
+    return new UpstreamBlob(start, total, etag, body, () -> Responses.abort(response, body));
+  }
+
+  /** Whether {@code etag} is a strong entity tag ({@code "…"}, not {@code W/"…"}). */
+  private static boolean isStrong(String etag) {
+    return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"");
   }
 
   /** The blob's size from {@code Content-Length}, or -1 if the upstream did not send one. */

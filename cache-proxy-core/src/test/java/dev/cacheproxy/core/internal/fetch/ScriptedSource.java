@@ -11,11 +11,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link BlobFetcher.BlobSource} that answers each open with the next scripted response, and
- * counts opens and closes and records the offsets asked for. An open beyond the script fails with
- * an IOException.
+ * counts opens and closes and records the offsets and {@code If-Range} tags asked for. Responses
+ * carry the {@code ETag} set by {@link #etag} when they were scripted. An open beyond the script
+ * fails with an IOException.
  */
 final class ScriptedSource implements BlobFetcher.BlobSource {
 
@@ -27,6 +29,14 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
   private final AtomicInteger opens = new AtomicInteger();
   private final AtomicInteger closes = new AtomicInteger();
   private final List<Long> offsets = new CopyOnWriteArrayList<>();
+  private final List<String> ifRanges = new CopyOnWriteArrayList<>();
+  private @Nullable String etag;
+
+  /** The responses scripted from now on carry {@code etag} (null: none). */
+  ScriptedSource etag(@Nullable String etag) {
+    this.etag = etag;
+    return this;
+  }
 
   /** Next, serves {@code content} with its size, to a request from offset 0. */
   ScriptedSource serve(byte[] content) {
@@ -35,11 +45,12 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
 
   /** Next, serves {@code body}, announcing {@code totalSize} (-1: unknown), from offset 0. */
   ScriptedSource serve(long totalSize, InputStream body) {
+    String tag = etag;
     responses.add(offset -> {
       if (offset != 0) {
         throw new IOException("the fill asked for offset " + offset);
       }
-      return blob(0, totalSize, body);
+      return blob(0, totalSize, tag, body);
     });
     return this;
   }
@@ -53,22 +64,26 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
 
   /** Next, serves {@code body.apply(offset)} from whatever offset is asked, announcing the size. */
   ScriptedSource serveRange(long totalSize, LongFunction<InputStream> body) {
-    responses.add(offset -> blob(offset, totalSize, body.apply(offset)));
+    String tag = etag;
+    responses.add(offset -> blob(offset, totalSize, tag, body.apply(offset)));
     return this;
   }
 
   /** Next, serves all of {@code content} from offset 0, like an upstream that ignores Range. */
   ScriptedSource serveIgnoringRange(byte[] content) {
-    responses.add(offset -> blob(0, content.length, new ByteArrayInputStream(content)));
+    String tag = etag;
+    responses.add(offset -> blob(0, content.length, tag, new ByteArrayInputStream(content)));
     return this;
   }
 
   /** Next, serves {@code content} from {@code start}, whatever offset was asked. */
   ScriptedSource serveFrom(int start, byte[] content) {
+    String tag = etag;
     responses.add(offset ->
         blob(
             start,
             content.length,
+            tag,
             new ByteArrayInputStream(content, start, content.length - start)));
     return this;
   }
@@ -95,6 +110,17 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
     return response.open(offset);
   }
 
+  @Override
+  public UpstreamBlob open(long offset, @Nullable String ifRange) throws IOException {
+    ifRanges.add(ifRange == null ? "" : ifRange);
+    return open(offset);
+  }
+
+  /** The {@code If-Range} tags of the opens that resumed, in order ("" for none). */
+  List<String> ifRanges() {
+    return List.copyOf(ifRanges);
+  }
+
   /** How many times the upstream was opened. */
   int opens() {
     return opens.get();
@@ -110,7 +136,7 @@ final class ScriptedSource implements BlobFetcher.BlobSource {
     return List.copyOf(offsets);
   }
 
-  private UpstreamBlob blob(long offset, long totalSize, InputStream body) {
-    return new UpstreamBlob(offset, totalSize, body, closes::incrementAndGet);
+  private UpstreamBlob blob(long offset, long totalSize, @Nullable String etag, InputStream body) {
+    return new UpstreamBlob(offset, totalSize, etag, body, closes::incrementAndGet);
   }
 }

@@ -15,6 +15,8 @@ import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.rules.RepositoryName;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,71 @@ class RegistryClientBlobTest {
           .isEqualTo(CONTENT.substring(5));
     }
     assertThat(server.takeRequest().getHeaders().get("Range")).isEqualTo("bytes=5-");
+  }
+
+  @Test
+  void getBlob_bodyCutMidway_resumesWithRangeAndIfRangeFromTheBytesRead() throws Exception {
+    String whole = CONTENT.repeat(4096);
+    server.enqueue(
+        new MockResponse.Builder()
+            .addHeader("ETag", "\"v1\"")
+            .body(whole)
+            .onResponseBody(new SocketEffect.CloseSocket())
+            .build());
+
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    String etag;
+    try (UpstreamBlob blob = client.getBlob(registry(server), NGINX, DIGEST, 0, null)) {
+      assertThat(blob.totalSize()).isEqualTo(whole.length());
+      etag = blob.etag().orElseThrow();
+      assertThatThrownBy(() -> blob.body().transferTo(received)).isInstanceOf(IOException.class);
+    }
+    int offset = received.size();
+    assertThat(offset).isBetween(1, whole.length() - 1);
+    assertThat(etag).isEqualTo("\"v1\"");
+
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(206)
+            .addHeader("ETag", "\"v1\"")
+            .addHeader(
+                "Content-Range",
+                "bytes " + offset + "-" + (whole.length() - 1) + "/" + whole.length())
+            .body(whole.substring(offset))
+            .build());
+    try (UpstreamBlob rest = client.getBlob(registry(server), NGINX, DIGEST, offset, etag, null)) {
+      assertThat(rest.offset()).isEqualTo(offset);
+      assertThat(rest.totalSize()).isEqualTo(whole.length());
+      assertThat(rest.etag()).contains("\"v1\"");
+      rest.body().transferTo(received);
+    }
+    assertThat(received.toString(StandardCharsets.UTF_8)).isEqualTo(whole);
+
+    RecordedRequest first = server.takeRequest();
+    assertThat(first.getHeaders().get("Range")).isNull();
+    assertThat(first.getHeaders().get("If-Range")).isNull();
+    RecordedRequest resumed = server.takeRequest();
+    assertThat(resumed.getTarget()).isEqualTo("/v2/library/nginx/blobs/" + DIGEST);
+    assertThat(resumed.getHeaders().get("Range")).isEqualTo("bytes=" + offset + "-");
+    assertThat(resumed.getHeaders().get("If-Range")).isEqualTo("\"v1\"");
+  }
+
+  @Test
+  void getBlob_weakEtag_isNotSentAsIfRange() throws Exception {
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(206)
+            .addHeader("ETag", "W/\"v1\"")
+            .addHeader("Content-Range", "bytes 5-19/20")
+            .body(CONTENT.substring(5))
+            .build());
+
+    try (UpstreamBlob blob = client.getBlob(registry(server), NGINX, DIGEST, 5, "W/\"v1\"", null)) {
+      assertThat(blob.etag()).contains("W/\"v1\"");
+    }
+    RecordedRequest request = server.takeRequest();
+    assertThat(request.getHeaders().get("Range")).isEqualTo("bytes=5-");
+    assertThat(request.getHeaders().get("If-Range")).isNull();
   }
 
   @Test
