@@ -12,6 +12,7 @@ import dev.cacheproxy.core.internal.store.DataDirectoryLock;
 import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
 import dev.cacheproxy.core.internal.upstream.RegistryClient;
 import dev.cacheproxy.core.internal.upstream.TagPage;
+import dev.cacheproxy.core.internal.upstream.UpstreamBlob;
 import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.core.spi.Credentials;
@@ -114,11 +115,15 @@ public final class CacheProxy implements Closeable {
     this.ledger = CacheLedger.recover(blobs, index, b.clock, storage.accessTracking());
     this.evictor = new Evictor(ledger, index, storage, this::rules, b.clock);
     this.store = new TrackingBlobStore(ledger, evictor::onCommit);
-    this.client = new RegistryClient(b.upstream);
-    this.manifests = new ManifestResolver(client, store, index, b.clock, ledger, evictor::wake);
+    this.client = new RegistryClient(b.upstream, b.clock);
+    this.manifests =
+        new ManifestResolver(
+            client, store, index, b.clock, ledger, evictor::wake, b.upstream.notFoundCacheTime());
     this.fillExecutor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
-    this.fetcher = new BlobFetcher(store, fillExecutor, ledger, evictor::wake);
+    this.fetcher =
+        new BlobFetcher(
+            store, fillExecutor, ledger, evictor::wake, b.upstream.blobResumeAttempts());
     evictor.start();
   }
 
@@ -184,13 +189,7 @@ public final class CacheProxy implements Closeable {
             ? offset -> {
               throw notCachedReadOnly(route, OciErrorCode.BLOB_UNKNOWN, "blob " + digest);
             }
-            : offset ->
-                client.getBlob(
-                    route.registry(),
-                    route.upstreamRepository(),
-                    digest,
-                    offset,
-                    credentials(route));
+            : new UpstreamBlobSource(route, digest);
     return fetcher.open(digest, source);
   }
 
@@ -465,6 +464,33 @@ public final class CacheProxy implements Closeable {
             + ")");
   }
 
+  /** Fetches a blob along a route, sending {@code If-Range} when a fill resumes. */
+  private final class UpstreamBlobSource implements BlobSource {
+    private final Route route;
+    private final Digest digest;
+
+    UpstreamBlobSource(Route route, Digest digest) {
+      this.route = route;
+      this.digest = digest;
+    }
+
+    @Override
+    public UpstreamBlob open(long offset) {
+      return open(offset, null);
+    }
+
+    @Override
+    public UpstreamBlob open(long offset, @Nullable String ifRange) {
+      return client.getBlob(
+          route.registry(),
+          route.upstreamRepository(),
+          digest,
+          offset,
+          ifRange,
+          credentials(route));
+    }
+  }
+
   /** The rules and the credential sets they name, replaced together. */
   private record Settings(RuleSet rules, CredentialSource credentials) {}
 
@@ -556,8 +582,8 @@ public final class CacheProxy implements Closeable {
     }
 
     /**
-     * The clock tag freshness, last-pull times and retention are measured with; defaults to the
-     * system clock.
+     * The clock tag freshness, last-pull times, retention, upstream back-offs and remembered 404s
+     * are measured with; defaults to the system clock.
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");

@@ -88,10 +88,20 @@ class CacheProxyTest {
   }
 
   private CacheProxy newProxy(Rule rule) {
+    return newProxy(rule, UpstreamSettings.DEFAULTS.notFoundCacheTime());
+  }
+
+  private CacheProxy newProxy(Rule rule, Duration notFoundCacheTime) {
     // A short idle timeout: a scripted upstream that breaks mid-body leaves its socket open.
     UpstreamSettings settings =
         new UpstreamSettings(
-            Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(2), 64, 256, "test");
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(2),
+                64,
+                256,
+                "test")
+            .withNotFoundCacheTime(notFoundCacheTime);
     return CacheProxy.builder()
         .rules(RuleSet.of(List.of(rule)))
         .dataDirectory(data)
@@ -166,6 +176,98 @@ class CacheProxyTest {
       assertThat(result.status()).as("upstream status %d", status).isEqualTo(CacheStatus.STALE);
       assertThat(result.manifest().digest()).isEqualTo(digest);
     }
+  }
+
+  @Test
+  void rateLimited_cachedTagServedStale_uncachedRefusedWithoutAsking_untilRetryAfter() {
+    Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    registry.putManifest("team/app", "2.0", OCI_MANIFEST, manifestJson("two"));
+    Digest blob = registry.putBlob(random(1000, 7));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    clock.advance(Duration.ofMinutes(6));
+    registry.failWith(429, "60");
+
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status())
+        .isEqualTo(CacheStatus.STALE);
+    registry.failWith(0);
+    int asked = registry.total();
+
+    ManifestResult during = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    assertThat(during.status()).isEqualTo(CacheStatus.STALE);
+    assertThat(during.manifest().digest()).isEqualTo(digest);
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("2.0"), List.of()))
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(OciErrorCode.TOOMANYREQUESTS);
+              assertThat(e.retryAfter()).contains(Duration.ofSeconds(60));
+            })
+        .hasMessageContaining("127.0.0.1:" + upstream.getPort());
+    clock.advance(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> proxy.blob(APP, blob).close())
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(OciErrorCode.TOOMANYREQUESTS);
+              assertThat(e.retryAfter()).contains(Duration.ofSeconds(50));
+            });
+    assertThat(registry.total()).isEqualTo(asked);
+
+    clock.advance(Duration.ofSeconds(50));
+    assertThat(proxy.manifest(APP, Tag.parse("1.0"), List.of()).status())
+        .isEqualTo(CacheStatus.REVALIDATED);
+    assertThat(proxy.manifest(APP, Tag.parse("2.0"), List.of()).status())
+        .isEqualTo(CacheStatus.MISS);
+  }
+
+  @Test
+  void manifest_missingTag_rememberedForNotFoundCacheTime() {
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("nope"), List.of()))
+          .isInstanceOfSatisfying(
+              NotFoundException.class,
+              e -> assertThat(e.code()).isEqualTo(OciErrorCode.MANIFEST_UNKNOWN));
+    }
+    assertThat(registry.count("GET", "/v2/team/app/manifests/nope")).isEqualTo(1);
+
+    registry.putManifest("team/app", "nope", OCI_MANIFEST, manifestJson("late"));
+    clock.advance(Duration.ofSeconds(29));
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("nope"), List.of()))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("notFoundCacheTime");
+    assertThat(registry.count("GET", "/v2/team/app/manifests/nope")).isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(proxy.manifest(APP, Tag.parse("nope"), List.of()).status())
+        .isEqualTo(CacheStatus.MISS);
+    assertThat(registry.count("GET", "/v2/team/app/manifests/nope")).isEqualTo(2);
+  }
+
+  @Test
+  void manifest_notFoundCacheTimeZero_asksEveryTime() {
+    proxy.close();
+    proxy = newProxy(upRule(Duration.ofMinutes(5), RulePolicy.DEFAULT), Duration.ZERO);
+
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("nope"), List.of()))
+          .isInstanceOf(NotFoundException.class);
+    }
+    assertThat(registry.count("GET", "/v2/team/app/manifests/nope")).isEqualTo(2);
+  }
+
+  @Test
+  void manifest_cachedTagDeletedUpstream_keepsBeingServedStale() {
+    Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    registry.manifests.remove("team/app:1.0");
+    clock.advance(Duration.ofMinutes(6));
+
+    for (int i = 0; i < 2; i++) {
+      ManifestResult result = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+      assertThat(result.status()).isEqualTo(CacheStatus.STALE);
+      assertThat(result.manifest().digest()).isEqualTo(digest);
+    }
+    assertThat(registry.count("HEAD", "/v2/team/app/manifests/1.0")).isEqualTo(2);
   }
 
   @Test
@@ -266,6 +368,23 @@ class CacheProxyTest {
 
   @Test
   void blob_upstreamBreaksMidFill_readersFailAndNextRequestRefetches() throws Exception {
+    // Without resuming (CacheProxyBlobResumeTest covers it), the fill fails at the break.
+    proxy.close();
+    proxy =
+        CacheProxy.builder()
+            .rules(RuleSet.of(List.of(upRule(Duration.ofMinutes(5), RulePolicy.DEFAULT))))
+            .dataDirectory(data)
+            .clock(clock)
+            .upstream(
+                new UpstreamSettings(
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(2),
+                        64,
+                        256,
+                        "test")
+                    .withBlobResumeAttempts(0))
+            .build();
     byte[] content = random(1024 * 1024, 3);
     Digest digest = registry.putBlob(content);
     registry.breakBlobAfter.set(300_000);
@@ -619,6 +738,7 @@ class CacheProxyTest {
     final java.util.concurrent.BlockingQueue<Object> progress =
         new java.util.concurrent.LinkedBlockingQueue<>();
     volatile CountDownLatch gateBlob = new CountDownLatch(0);
+    volatile String failRetryAfter = "1";
 
     Digest putManifest(String repo, String tag, String type, byte[] content) {
       Digest d = Digest.sha256(content);
@@ -635,12 +755,21 @@ class CacheProxyTest {
     }
 
     void failWith(int status) {
+      failWith(status, "1");
+    }
+
+    void failWith(int status, String retryAfter) {
+      failRetryAfter = retryAfter;
       failStatus.set(status);
     }
 
     int count(String method, String path) {
       AtomicInteger c = counts.get(method + " " + path);
       return c == null ? 0 : c.get();
+    }
+
+    int total() {
+      return counts.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
     @Override
@@ -652,7 +781,7 @@ class CacheProxyTest {
       if (failStatus.get() != 0) {
         return new MockResponse.Builder()
             .code(failStatus.get())
-            .addHeader("Retry-After", "1")
+            .addHeader("Retry-After", failRetryAfter)
             .build();
       }
       if (path.equals("/v2/")) {

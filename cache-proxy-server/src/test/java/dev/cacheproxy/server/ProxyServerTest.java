@@ -394,6 +394,8 @@ class ProxyServerTest {
     upstream.manifest("app", "v1", json);
     assertThat(send("GET", "/v2/up/app/manifests/v1").statusCode()).isEqualTo(200);
     assertThat(send("GET", "/v2/up/app/blobs/" + layerDigest).statusCode()).isEqualTo(200);
+    // The client has every (verified) byte before the fill's fsync and rename are done.
+    awaitStoredBlobs(2);
     long manifestBytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
 
     HttpResponse<byte[]> response = send("GET", "/_cache-proxy/storage");
@@ -414,6 +416,15 @@ class ProxyServerTest {
     assertThat(repository.get("bytes").asLong()).isEqualTo(manifestBytes + layer.length);
     assertThat(repository.get("lastPull").asText()).isNotEmpty();
     assertThat(send("POST", "/_cache-proxy/storage").statusCode()).isEqualTo(405);
+  }
+
+  /** Waits (at most 10 s) until the store holds {@code count} blobs. */
+  private void awaitStoredBlobs(long count) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (proxy.storageStatus().blobs() < count && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
   }
 
   @Test

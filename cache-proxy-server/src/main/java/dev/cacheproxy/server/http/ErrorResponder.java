@@ -21,6 +21,9 @@ import org.xnio.IoUtils;
  * goes to the client (it names the repository and digest, never a credential); any other exception
  * becomes {@code 500 UNKNOWN} with a generic message and a request id, its stack trace only in the
  * log.
+ *
+ * <p>An {@link UpstreamException} with a retry-after (an upstream's 429 or 503, or the proxy's own
+ * back-off from a registry that is rate limiting it) adds {@code Retry-After} in whole seconds.
  */
 final class ErrorResponder {
 
@@ -99,9 +102,10 @@ final class ErrorResponder {
     IoUtils.safeClose(exchange.getConnection());
   }
 
+  /** Whole seconds for {@code Retry-After}: rounded up, and at least 1 so clients do wait. */
   private static long seconds(Duration d) {
     long ms = Math.max(0, d.toMillis());
-    return (ms + 999) / 1000;
+    return Math.max(1, (ms + 999) / 1000);
   }
 
   /** A short random id that ties a 500 answer to its log entry. */

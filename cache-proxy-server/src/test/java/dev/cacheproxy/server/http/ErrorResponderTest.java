@@ -84,6 +84,53 @@ class ErrorResponderTest {
   }
 
   @Test
+  void proxyBackOff_isA429WithTheTimeLeftAsRetryAfter() throws Exception {
+    HttpResponse<String> response =
+        failWith(
+            new UpstreamException(
+                OciErrorCode.TOOMANYREQUESTS,
+                "library/nginx:1: registry-1.docker.io is rate limiting the proxy; it is not asked"
+                    + " again until 2026-01-01T00:00:07Z (in 7 s)",
+                0,
+                Duration.ofSeconds(7),
+                null));
+
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("7");
+    assertThat(response.body())
+        .contains("\"code\":\"TOOMANYREQUESTS\"")
+        .contains("registry-1.docker.io");
+  }
+
+  @Test
+  void retryAfterUnderASecond_isOneSecond() throws Exception {
+    HttpResponse<String> response =
+        failWith(
+            new UpstreamException(
+                OciErrorCode.TOOMANYREQUESTS, "almost over", 0, Duration.ofMillis(1), null));
+
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+  }
+
+  @Test
+  void retryAfterZero_isOneSecond() throws Exception {
+    HttpResponse<String> response =
+        failWith(
+            new UpstreamException(OciErrorCode.TOOMANYREQUESTS, "over", 429, Duration.ZERO, null));
+
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+  }
+
+  @Test
+  void tooManyRequestsWithoutTime_hasNoRetryAfter() throws Exception {
+    HttpResponse<String> response =
+        failWith(new UpstreamException(OciErrorCode.TOOMANYREQUESTS, "slow", 429, null, null));
+
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+  }
+
+  @Test
   void paginationNumberInvalid_is400() throws Exception {
     HttpResponse<String> response =
         failWith(new ProxyException(OciErrorCode.PAGINATION_NUMBER_INVALID, "bad n"));

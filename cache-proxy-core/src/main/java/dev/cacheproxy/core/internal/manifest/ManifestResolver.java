@@ -10,6 +10,7 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.Tag;
+import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.internal.evict.ManifestTracker;
 import dev.cacheproxy.core.internal.upstream.ManifestHead;
 import dev.cacheproxy.core.internal.upstream.RegistryClient;
@@ -23,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * cannot store a manifest (the disk is full), the manifest is still served, uncached, and the
  * storage-failure callback runs so that room can be made.
  *
+ * <p>An upstream 404 for a tag that is not cached is remembered for {@code notFoundCacheTime} (see
+ * {@link MissingTags}): pulls of that tag within the time get the same 404 without an upstream
+ * call. A cached tag is always revalidated instead, and served stale if the upstream now says it is
+ * gone. Manifests by digest are not negatively cached.
+ *
  * <p>Concurrency: upstream calls for the same repository, reference and Accept set are coalesced by
  * a {@link SingleFlight}, so concurrent misses cost one upstream request. A save holds a lease on
  * the manifest's digest from before its commit until it is recorded, so eviction never takes the
@@ -50,17 +57,23 @@ public final class ManifestResolver {
   private final RegistryClient client;
   private final Clock clock;
   private final ManifestCache cache;
+  private final MissingTags missing;
   private final SingleFlight<ManifestResult> inFlight = new SingleFlight<>();
 
-  /** Creates a resolver over the upstream client and the cache's stores, tracking nothing. */
+  /**
+   * Creates a resolver over the upstream client and the cache's stores, tracking nothing and
+   * remembering no upstream 404.
+   */
   public ManifestResolver(
       RegistryClient client, BlobStore store, RepositoryIndex index, Clock clock) {
-    this(client, store, index, clock, ManifestTracker.NONE, () -> {});
+    this(client, store, index, clock, ManifestTracker.NONE, () -> {}, Duration.ZERO);
   }
 
   /**
-   * Creates a resolver that records saved and served manifests with {@code tracker} and calls
-   * {@code onStorageFailure} when the cache cannot store a manifest or its metadata.
+   * Creates a resolver that records saved and served manifests with {@code tracker}, calls {@code
+   * onStorageFailure} when the cache cannot store a manifest or its metadata, and remembers an
+   * upstream 404 for a tag for {@code notFoundCacheTime} (zero: not at all), measured with {@code
+   * clock}.
    */
   public ManifestResolver(
       RegistryClient client,
@@ -68,10 +81,13 @@ public final class ManifestResolver {
       RepositoryIndex index,
       Clock clock,
       ManifestTracker tracker,
-      Runnable onStorageFailure) {
+      Runnable onStorageFailure,
+      Duration notFoundCacheTime) {
     this.client = client;
     this.clock = clock;
     this.cache = new ManifestCache(store, index, clock, tracker, onStorageFailure);
+    this.missing =
+        new MissingTags(notFoundCacheTime, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
   }
 
   /** Resolves a manifest by digest: from the cache, else once from the upstream. */
@@ -194,13 +210,27 @@ public final class ManifestResolver {
       throw e;
     } catch (ProxyException e) {
       refuseIfTooStale(route, tag, cached, e);
-      LOG.warn(
-          "revalidating {}:{} failed ({}: {}); serving the cached {} (stale)",
-          route.upstreamName(),
-          tag,
-          e.code(),
-          e.getMessage(),
-          cached.manifest().digest());
+      // A registry's back-off was logged once when it began; don't warn for every pull it blocks.
+      boolean backedOff =
+          e instanceof UpstreamException u
+              && u.upstreamStatus() == 0
+              && e.code() == OciErrorCode.TOOMANYREQUESTS;
+      if (backedOff) {
+        LOG.debug(
+            "{}:{} not revalidated ({}); serving the cached {} (stale)",
+            route.upstreamName(),
+            tag,
+            e.getMessage(),
+            cached.manifest().digest());
+      } else {
+        LOG.warn(
+            "revalidating {}:{} failed ({}: {}); serving the cached {} (stale)",
+            route.upstreamName(),
+            tag,
+            e.code(),
+            e.getMessage(),
+            cached.manifest().digest());
+      }
       return new ManifestResult(cached.manifest(), CacheStatus.STALE);
     }
   }
@@ -244,13 +274,24 @@ public final class ManifestResolver {
 
   private ManifestResult fetchTag(
       Route route, Tag tag, List<String> accept, CredentialsLookup credentials) {
-    UpstreamManifest fetched =
-        client.getManifest(
-            route.registry(),
-            route.upstreamRepository(),
-            tag,
-            MediaTypes.upstreamAccept(accept),
-            credentials.get());
+    String host = route.registry().host();
+    Optional<NotFoundException> known = missing.recall(host, route.upstreamRepository(), tag);
+    if (known.isPresent()) {
+      throw known.get();
+    }
+    UpstreamManifest fetched;
+    try {
+      fetched =
+          client.getManifest(
+              route.registry(),
+              route.upstreamRepository(),
+              tag,
+              MediaTypes.upstreamAccept(accept),
+              credentials.get());
+    } catch (NotFoundException e) {
+      missing.remember(host, route.upstreamRepository(), tag, e);
+      throw e;
+    }
     Digest digest =
         fetched.digestHeader() != null ? fetched.digestHeader() : Digest.sha256(fetched.content());
     Manifest manifest = new Manifest(digest, fetched.mediaType(), fetched.content());

@@ -25,10 +25,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every method throws unchecked {@link ProxyException}s, never {@code IOException}: {@link
  * NotFoundException} for a 404, {@link UpstreamException} for refusals (DENIED), rate limits
- * (TOOMANYREQUESTS, with {@code Retry-After}), failures (UNAVAILABLE for 5xx and for upstreams that
- * cannot be reached, with status 0) and other answers (UNKNOWN), and {@link
+ * (TOOMANYREQUESTS, with {@code Retry-After}; see below), failures (UNAVAILABLE for 5xx and for
+ * upstreams that cannot be reached, with status 0) and other answers (UNKNOWN), and {@link
  * DigestMismatchException} for manifests that do not hash to their digest. Only the body of an
  * {@link UpstreamBlob} throws {@code IOException}, as streams do.
+ *
+ * <p>A registry that answers 429, or 503 with {@code Retry-After}, to any call (token, manifest,
+ * tags, blob) is left alone until the time it named (10 s for a 429 without one, at most 10 min):
+ * meanwhile every call for it fails at once, without a request, with TOOMANYREQUESTS whose {@link
+ * UpstreamException#retryAfter()} is the time left.
  *
  * <p>Thread-safe: one instance serves all registries and all threads. Authentication state (which
  * scheme each registry asked for, cached tokens) is shared; redirects never carry {@code
@@ -43,7 +48,15 @@ public final class RegistryClient implements Closeable {
 
   /** Creates a client with its own connection pool; close it to release the pool. */
   public RegistryClient(UpstreamSettings settings) {
-    this(settings, Ticker.systemTicker(), Clock.systemUTC());
+    this(settings, Clock.systemUTC());
+  }
+
+  /**
+   * Creates a client that reads {@code Retry-After} dates and times back-offs with {@code clock};
+   * close it to release the pool.
+   */
+  public RegistryClient(UpstreamSettings settings, Clock clock) {
+    this(settings, Ticker.systemTicker(), clock);
   }
 
   /** Creates a client reading time from {@code ticker} (token expiry) and {@code clock}. */
@@ -52,7 +65,8 @@ public final class RegistryClient implements Closeable {
     RedirectingSender sender = new RedirectingSender(http);
     UpstreamErrors errors = new UpstreamErrors(clock);
     Authenticator authenticator = new Authenticator(new TokenFetcher(sender, errors), ticker);
-    RegistryEndpointCaller caller = new RegistryEndpointCaller(sender, authenticator, errors);
+    RegistryEndpointCaller caller =
+        new RegistryEndpointCaller(sender, authenticator, errors, new RegistryBackoff(clock));
     this.manifests = new ManifestPuller(caller);
     this.blobs = new BlobPuller(caller);
     this.tags = new TagLister(caller);
@@ -111,6 +125,22 @@ public final class RegistryClient implements Closeable {
       long offset,
       @Nullable Credentials credentials) {
     return blobs.get(registry, repository, digest, offset, credentials);
+  }
+
+  /**
+   * Requests a blob from {@code offset} to resume a download, only if it still has the strong
+   * entity tag {@code ifRange} (sent as {@code If-Range}; null, a weak tag or offset 0 send none).
+   *
+   * @param credentials the rule's credentials, or null
+   */
+  public UpstreamBlob getBlob(
+      Registry registry,
+      RepositoryName repository,
+      Digest digest,
+      long offset,
+      @Nullable String ifRange,
+      @Nullable Credentials credentials) {
+    return blobs.get(registry, repository, digest, offset, ifRange, credentials);
   }
 
   /**
