@@ -38,6 +38,36 @@ final class InProcessProxy implements AutoCloseable {
         .formatted(upstream.hostPort());
   }
 
+  /**
+   * The config the tests use, with the registry at {@code upstreamHostPort} as the source, followed
+   * by {@code extraYaml} (top-level sections such as {@code upstream:}).
+   */
+  static String configYaml(String upstreamHostPort, String extraYaml) {
+    return """
+    server:
+      bindAddress: 127.0.0.1
+    rules:
+      - name: upstream
+        target: "up/*"
+        source: "http://%s/*"
+        tagFreshness: 0s
+    """
+            .formatted(upstreamHostPort)
+        + extraYaml;
+  }
+
+  /** Starts a proxy with the config {@code yaml}, caching into {@code dataDir}. */
+  static InProcessProxy start(String yaml, Path dataDir) throws Exception {
+    ProxyConfig config = ProxyConfig.parse(yaml).withPort(0).withDataDirectory(dataDir);
+    CacheProxy cacheProxy = config.newCacheProxy();
+    try {
+      return new InProcessProxy(cacheProxy, ProxyServer.start(cacheProxy, "127.0.0.1", 0));
+    } catch (RuntimeException e) {
+      cacheProxy.close();
+      throw e;
+    }
+  }
+
   /** Starts a proxy in front of {@code upstream}, caching into {@code dataDir}. */
   static InProcessProxy start(RegistryProcess upstream, Path dataDir) throws Exception {
     ProxyConfig config =
