@@ -131,12 +131,22 @@ class JarIT extends EndToEndTestBase {
 
     /** Starts the jar with {@code args} and the JVM running this test, in {@code dir}. */
     static JarProcess start(Path dir, String... args) throws Exception {
+      return start(dir, List.of(), args);
+    }
+
+    /**
+     * Starts the jar with {@code args} and the JVM running this test, in {@code dir}, as the
+     * command {@code wrapper} runs (a wrapper that must end by exec-ing its arguments, so that the
+     * process stopped and signalled is the JVM's).
+     */
+    static JarProcess start(Path dir, List<String> wrapper, String... args) throws Exception {
       String java =
           ProcessHandle.current()
               .info()
               .command()
               .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      List<String> command = new ArrayList<>(List.of(java, "-jar", jarFile().toString()));
+      List<String> command = new ArrayList<>(wrapper);
+      command.addAll(List.of(java, "-jar", jarFile().toString()));
       command.addAll(List.of(args));
       Path log = Files.createTempFile(dir, "jar-", ".log");
       Process process =
