@@ -32,6 +32,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -94,6 +96,7 @@ public final class CacheProxy implements Closeable {
   private final ConcurrentHashMap<String, LongAdder> matches = new ConcurrentHashMap<>();
   private final DataDirectoryLock lock;
   private final StorageSettings storage;
+  private final UpstreamSettings upstream;
   private final RepositoryIndex index;
   private final CacheLedger ledger;
   private final Evictor evictor;
@@ -109,6 +112,7 @@ public final class CacheProxy implements Closeable {
     this.lock = lock;
     this.settings = new Settings(Objects.requireNonNull(b.rules), b.credentials);
     this.storage = b.storage;
+    this.upstream = b.upstream;
     BlobStore blobs =
         b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
     this.index = new RepositoryIndex(dataDirectory.resolve("repositories"));
@@ -118,7 +122,14 @@ public final class CacheProxy implements Closeable {
     this.client = new RegistryClient(b.upstream, b.clock);
     this.manifests =
         new ManifestResolver(
-            client, store, index, b.clock, ledger, evictor::wake, b.upstream.notFoundCacheTime());
+            client,
+            store,
+            index,
+            b.clock,
+            ledger,
+            evictor::wake,
+            b.upstream.notFoundCacheTime(),
+            b.upstream.keepDeletedTags());
     this.fillExecutor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
     this.fetcher =
@@ -271,6 +282,29 @@ public final class CacheProxy implements Closeable {
         new Settings(
             Objects.requireNonNull(rules, "rules"),
             Objects.requireNonNull(credentials, "credentials"));
+  }
+
+  /**
+   * How each upstream registry called since start is doing: the circuit of each endpoint, back-offs
+   * after rate limits, open calls, and how often a cached tag was served stale because it could not
+   * be revalidated. Read from memory; cheap enough for every health check.
+   */
+  public List<UpstreamHealth> upstreamHealth() {
+    Map<String, Long> stale = manifests.staleServes();
+    List<UpstreamHealth> health = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (UpstreamHealth h : client.health()) {
+      seen.add(h.registry());
+      health.add(h.withStaleServes(stale.getOrDefault(h.registry(), 0L)));
+    }
+    stale.forEach((host, count) -> {
+      if (!seen.contains(host)) {
+        UpstreamResilience r = upstream.resilienceFor(host);
+        health.add(new UpstreamHealth(host, List.of(), 0, r.maxConcurrentRequests(), count));
+      }
+    });
+    health.sort(Comparator.comparing(UpstreamHealth::registry));
+    return List.copyOf(health);
   }
 
   /**

@@ -794,7 +794,7 @@ class CacheProxyTest {
         String ref = path.substring(m + "/manifests/".length());
         byte[] content = manifests.get(repo + (ref.contains(":") ? "@" : ":") + ref);
         if (content == null) {
-          return error(404, "MANIFEST_UNKNOWN");
+          return error(request, 404, "MANIFEST_UNKNOWN");
         }
         Digest d = Digest.sha256(content);
         String type = types.get(d.toString());
@@ -805,7 +805,7 @@ class CacheProxyTest {
         String digest = path.substring(b + "/blobs/".length());
         byte[] content = blobs.get(digest);
         if (content == null) {
-          return error(404, "BLOB_UNKNOWN");
+          return error(request, 404, "BLOB_UNKNOWN");
         }
         MockResponse.Builder r =
             new MockResponse.Builder().code(200).addHeader("Docker-Content-Digest", digest);
@@ -829,7 +829,7 @@ class CacheProxyTest {
             .body("{\"name\":\"" + repo + "\",\"tags\":[" + String.join(",", tags) + "]}")
             .build();
       }
-      return error(404, "NAME_UNKNOWN");
+      return error(request, 404, "NAME_UNKNOWN");
     }
 
     private static MockResponse withContent(
@@ -841,12 +841,15 @@ class CacheProxyTest {
       return r.body(new okio.Buffer().write(content)).build();
     }
 
-    private static MockResponse error(int status, String code) {
-      return new MockResponse.Builder()
-          .code(status)
-          .addHeader("Content-Type", "application/json")
-          .body("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"not here\"}]}")
-          .build();
+    /** An OCI error; without a body for a HEAD, which must not carry one. */
+    private static MockResponse error(RecordedRequest request, int status, String code) {
+      String body = "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"not here\"}]}";
+      MockResponse.Builder r =
+          new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json");
+      if (request.getMethod().equals("HEAD")) {
+        return r.addHeader("Content-Length", body.length()).build();
+      }
+      return r.body(body).build();
     }
   }
 

@@ -2,6 +2,8 @@
 package dev.cacheproxy.rules;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -9,10 +11,15 @@ import java.util.regex.Pattern;
  * An upstream registry: its canonical host name (the one users write in image references, such as
  * {@code docker.io} or {@code 127.0.0.1:5001}) and the URL its API is reached at.
  *
+ * <p>A registry may be reached at several endpoints (a regional mirror first, the origin second):
+ * {@code endpoint} is tried first, then each of {@code fallbacks} in order when the ones before are
+ * unhealthy. All of them receive the registry's credentials.
+ *
  * @param host the canonical host, with a port if one was given; {@code docker.io} for Docker Hub
  * @param endpoint the base URL of the registry API, without the {@code /v2/} path
+ * @param fallbacks further base URLs, tried in order when the ones before fail; often empty
  */
-public record Registry(String host, URI endpoint) {
+public record Registry(String host, URI endpoint, List<URI> fallbacks) {
 
   /** Docker Hub's canonical name. */
   public static final String DOCKER_HUB = "docker.io";
@@ -21,18 +28,48 @@ public record Registry(String host, URI endpoint) {
       Pattern.compile(
           "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?|\\[[0-9a-fA-F:.]+\\](?::[0-9]{1,5})?");
 
-  /** Validates the host and endpoint. */
+  /** Validates the host and endpoints. */
   public Registry {
     if (host == null || !HOST.matcher(host).matches()) {
       throw new IllegalArgumentException("invalid registry host '" + host + "'");
     }
+    checkEndpoint(endpoint);
+    if (fallbacks == null) {
+      throw new IllegalArgumentException("registry '" + host + "': fallbacks is null");
+    }
+    List<URI> seen = new ArrayList<>(List.of(endpoint));
+    for (URI fallback : fallbacks) {
+      checkEndpoint(fallback);
+      if (seen.contains(fallback)) {
+        throw new IllegalArgumentException(
+            "registry '" + host + "': endpoint '" + fallback + "' is listed twice");
+      }
+      seen.add(fallback);
+    }
+    fallbacks = List.copyOf(fallbacks);
+    host = host.toLowerCase(Locale.ROOT);
+  }
+
+  /** A registry reached at one endpoint. */
+  public Registry(String host, URI endpoint) {
+    this(host, endpoint, List.of());
+  }
+
+  /** Every endpoint, in the order they are tried: {@link #endpoint()} first. */
+  public List<URI> endpoints() {
+    List<URI> all = new ArrayList<>(1 + fallbacks.size());
+    all.add(endpoint);
+    all.addAll(fallbacks);
+    return List.copyOf(all);
+  }
+
+  private static void checkEndpoint(URI endpoint) {
     if (endpoint == null
         || endpoint.getHost() == null
         || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))) {
       throw new IllegalArgumentException(
           "invalid registry endpoint '" + endpoint + "': expected an http:// or https:// URL");
     }
-    host = host.toLowerCase(Locale.ROOT);
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.cacheproxy.rules;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,16 +48,27 @@ public record RegistryEntry(
    */
   public static RegistryEntry of(
       String host, @Nullable String url, @Nullable String credentials, @Nullable Duration fresh) {
+    return of(host, url == null ? List.of() : List.of(url), credentials, fresh);
+  }
+
+  /**
+   * An entry for {@code host} reached at the first of {@code urls}, failing over to the next ones
+   * in order when it is unhealthy (empty: the registry's own HTTPS address).
+   *
+   * @throws InvalidRuleException naming the host and what is wrong
+   */
+  public static RegistryEntry of(
+      String host, List<String> urls, @Nullable String credentials, @Nullable Duration fresh) {
     Registry registry;
     try {
       registry = Registry.of(host);
-      if (url != null) {
-        URI endpoint = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-        if (endpoint.getPath() != null && !endpoint.getPath().isEmpty()) {
-          throw new IllegalArgumentException(
-              "url '" + url + "' must be scheme://host[:port] without a path");
+      if (!urls.isEmpty()) {
+        List<URI> endpoints = new ArrayList<>();
+        for (String url : urls) {
+          endpoints.add(endpoint(url));
         }
-        registry = new Registry(registry.host(), endpoint);
+        registry =
+            new Registry(registry.host(), endpoints.get(0), endpoints.subList(1, endpoints.size()));
       }
     } catch (IllegalArgumentException e) {
       throw new InvalidRuleException("registries: '" + host + "': " + e.getMessage());
@@ -64,8 +77,17 @@ public record RegistryEntry(
         registry, credentials, fresh == null ? Rule.DEFAULT_TAG_FRESHNESS : fresh);
   }
 
+  private static URI endpoint(String url) {
+    URI endpoint = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    if (endpoint.getPath() != null && !endpoint.getPath().isEmpty()) {
+      throw new IllegalArgumentException(
+          "url '" + url + "' must be scheme://host[:port] without a path");
+    }
+    return endpoint;
+  }
+
   /** Whether the URL was given rather than derived from the host. */
   boolean hasOwnEndpoint() {
-    return !registry.endpoint().equals(Registry.of(registry.host()).endpoint());
+    return !registry.endpoints().equals(Registry.of(registry.host()).endpoints());
   }
 }

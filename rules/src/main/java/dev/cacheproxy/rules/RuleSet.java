@@ -128,11 +128,12 @@ public final class RuleSet {
     for (Rule rule : rules) {
       Registry registry = rule.source().registry();
       RegistryEntry entry = registries.find(registry.host()).orElse(null);
-      if (entry == null || entry.registry().endpoint().equals(registry.endpoint())) {
+      if (entry == null || entry.registry().equals(registry)) {
         resolved.add(rule);
         continue;
       }
-      if (!registry.endpoint().equals(Registry.of(registry.host()).endpoint())) {
+      if (!registry.endpoint().equals(entry.registry().endpoint())
+          && !registry.endpoint().equals(Registry.of(registry.host()).endpoint())) {
         throw new InvalidRuleException(
             "rule '"
                 + rule.name()

@@ -143,6 +143,15 @@ final class ManifestCache {
     }
   }
 
+  /** Forgets a tag's resolutions (its manifests stay until eviction); warns when it cannot. */
+  void forgetTag(Route route, Tag tag) {
+    try {
+      index.deleteTag(route.registry(), route.upstreamRepository(), tag);
+    } catch (StorageException e) {
+      LOG.warn("cannot forget tag {}:{} ({})", route.upstreamName(), tag, e.getMessage());
+    }
+  }
+
   Optional<Manifest> loadByDigest(Route route, Digest digest) {
     return index
         .manifest(route.registry(), route.upstreamRepository(), digest)

@@ -10,7 +10,6 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.Tag;
-import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.internal.evict.ManifestTracker;
 import dev.cacheproxy.core.internal.upstream.ManifestHead;
 import dev.cacheproxy.core.internal.upstream.RegistryClient;
@@ -22,9 +21,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +63,8 @@ public final class ManifestResolver {
   private final ManifestCache cache;
   private final MissingTags missing;
   private final SingleFlight<ManifestResult> inFlight = new SingleFlight<>();
+  private final boolean keepDeletedTags;
+  private final ConcurrentMap<String, LongAdder> staleServes = new ConcurrentHashMap<>();
 
   /**
    * Creates a resolver over the upstream client and the cache's stores, tracking nothing and
@@ -66,14 +72,15 @@ public final class ManifestResolver {
    */
   public ManifestResolver(
       RegistryClient client, BlobStore store, RepositoryIndex index, Clock clock) {
-    this(client, store, index, clock, ManifestTracker.NONE, () -> {}, Duration.ZERO);
+    this(client, store, index, clock, ManifestTracker.NONE, () -> {}, Duration.ZERO, true);
   }
 
   /**
    * Creates a resolver that records saved and served manifests with {@code tracker}, calls {@code
    * onStorageFailure} when the cache cannot store a manifest or its metadata, and remembers an
    * upstream 404 for a tag for {@code notFoundCacheTime} (zero: not at all), measured with {@code
-   * clock}.
+   * clock}. With {@code keepDeletedTags} a cached tag the upstream now answers 404 for is served
+   * stale; without, it is forgotten and the 404 passed on.
    */
   public ManifestResolver(
       RegistryClient client,
@@ -82,8 +89,10 @@ public final class ManifestResolver {
       Clock clock,
       ManifestTracker tracker,
       Runnable onStorageFailure,
-      Duration notFoundCacheTime) {
+      Duration notFoundCacheTime,
+      boolean keepDeletedTags) {
     this.client = client;
+    this.keepDeletedTags = keepDeletedTags;
     this.clock = clock;
     this.cache = new ManifestCache(store, index, clock, tracker, onStorageFailure);
     this.missing =
@@ -198,6 +207,16 @@ public final class ManifestResolver {
       }
       return fetchTag(route, tag, accept, credentials);
     } catch (NotFoundException e) {
+      if (!keepDeletedTags) {
+        LOG.info(
+            "{}:{} is gone upstream ({}); forgetting the cached tag (keepDeletedTags: false)",
+            route.upstreamName(),
+            tag,
+            e.getMessage());
+        cache.forgetTag(route, tag);
+        missing.remember(route.registry().host(), route.upstreamRepository(), tag, e);
+        throw e;
+      }
       refuseIfTooStale(route, tag, cached, e);
       LOG.warn(
           "{}:{} is gone upstream ({}); serving the cached {} (stale)",
@@ -205,17 +224,13 @@ public final class ManifestResolver {
           tag,
           e.getMessage(),
           cached.manifest().digest());
-      return new ManifestResult(cached.manifest(), CacheStatus.STALE);
+      return stale(route, cached);
     } catch (StorageException e) {
       throw e;
     } catch (ProxyException e) {
       refuseIfTooStale(route, tag, cached, e);
-      // A registry's back-off was logged once when it began; don't warn for every pull it blocks.
-      boolean backedOff =
-          e instanceof UpstreamException u
-              && u.upstreamStatus() == 0
-              && e.code() == OciErrorCode.TOOMANYREQUESTS;
-      if (backedOff) {
+      // A back-off or an open circuit was logged once when it began; don't warn for every pull.
+      if (RegistryClient.notCalled(e)) {
         LOG.debug(
             "{}:{} not revalidated ({}); serving the cached {} (stale)",
             route.upstreamName(),
@@ -231,8 +246,20 @@ public final class ManifestResolver {
             e.getMessage(),
             cached.manifest().digest());
       }
-      return new ManifestResult(cached.manifest(), CacheStatus.STALE);
+      return stale(route, cached);
     }
+  }
+
+  private ManifestResult stale(Route route, ManifestCache.Cached cached) {
+    staleServes.computeIfAbsent(route.registry().host(), h -> new LongAdder()).increment();
+    return new ManifestResult(cached.manifest(), CacheStatus.STALE);
+  }
+
+  /** How many times a cached tag was served stale since start, by registry host. */
+  public Map<String, Long> staleServes() {
+    Map<String, Long> counts = new TreeMap<>();
+    staleServes.forEach((host, n) -> counts.put(host, n.sum()));
+    return counts;
   }
 
   /** Rethrows the upstream's failure when the cached tag is older than the rule allows. */

@@ -134,6 +134,18 @@ public final class RepositoryIndex {
     write(tagPath(registry, repository, tag), record);
   }
 
+  /** Deletes the record of {@code tag}, if there is one. */
+  void deleteTag(Registry registry, RepositoryName repository, Tag tag) {
+    Path path = tagPath(registry, repository, tag);
+    try {
+      records.invalidate(path);
+      Files.deleteIfExists(path);
+      deleteEmptyFolders(path.getParent());
+    } catch (IOException e) {
+      throw new StorageException("cannot delete cache metadata " + root.relativize(path), e);
+    }
+  }
+
   /** The manifest with this digest, if the repository has served it. */
   public Optional<ManifestRecord> manifest(
       Registry registry, RepositoryName repository, Digest digest) {

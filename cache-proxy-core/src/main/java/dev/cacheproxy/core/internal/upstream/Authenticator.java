@@ -40,8 +40,11 @@ final class Authenticator {
 
   private record BasicScheme() implements Scheme {}
 
-  /** What a cached token is for; {@code username} is null for anonymous tokens. */
-  private record TokenKey(String registryHost, String scope, @Nullable String username) {}
+  /**
+   * What a cached token is for: the endpoint's origin (a registry's failover endpoints may have
+   * their own token services), the scope and the user ({@code null} for anonymous tokens).
+   */
+  private record TokenKey(String origin, String scope, @Nullable String username) {}
 
   private static final int MAX_TOKENS = 10_000;
 
@@ -168,7 +171,8 @@ final class Authenticator {
   }
 
   private static TokenKey key(RegistryRequest request, String scope, @Nullable Credentials c) {
-    return new TokenKey(request.registry().host(), scope, c == null ? null : c.username());
+    return new TokenKey(
+        Responses.origin(request.registry().endpoint()), scope, c == null ? null : c.username());
   }
 
   private static String defaultScope(RegistryRequest request) {

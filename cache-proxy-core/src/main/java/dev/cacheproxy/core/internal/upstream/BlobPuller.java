@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Pulls blobs: {@code GET} (optionally from an offset, with {@code Range}, and {@code If-Range} to
  * resume only the same blob) and {@code HEAD /v2/<name>/blobs/<digest>}. A GET hands back the open
- * body and the response's {@code ETag}; nothing is buffered.
+ * body and the response's {@code ETag}; nothing is buffered. The download holds a place in the
+ * registry's bulkhead until it is closed.
  */
 final class BlobPuller {
 
@@ -66,12 +67,15 @@ final class BlobPuller {
               : List.of(range);
     }
     RegistryRequest request = request("GET", registry, repository, digest, headers);
-    ClassicHttpResponse response = caller.call(request, credentials);
+    RegistryEndpointCaller.Opened opened = caller.open(request, credentials);
+    ClassicHttpResponse response = opened.response();
+    RegistryGuards.Permit permit = opened.permit();
     InputStream body;
     try {
       body = Responses.body(response);
     } catch (IOException e) {
       Responses.abort(response);
+      permit.release();
       throw UpstreamErrors.unreachable(registry.host(), "reading " + request.subject(), e);
     }
     long start = 0;
@@ -81,6 +85,7 @@ final class BlobPuller {
       Matcher m = range == null ? null : CONTENT_RANGE.matcher(range);
       if (m == null || !m.matches()) {
         Responses.abort(response, body);
+        permit.release();
         throw new UpstreamException(
             OciErrorCode.UNKNOWN,
             request.subject() + ": " + registry.host() + " sent 206 without a valid Content-Range",
@@ -92,7 +97,15 @@ final class BlobPuller {
       total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
     }
     String etag = Responses.header(response, "ETag");
-    return new UpstreamBlob(start, total, etag, body, () -> Responses.abort(response, body));
+    return new UpstreamBlob(
+        start,
+        total,
+        etag,
+        body,
+        () -> {
+          Responses.abort(response, body);
+          permit.release();
+        });
   }
 
   /** Whether {@code etag} is a strong entity tag ({@code "…"}, not {@code W/"…"}). */

@@ -60,19 +60,22 @@ final class RegistryBackoff {
       return;
     }
     Duration left = Duration.between(now, end);
-    throw new UpstreamException(
+    throw RegistryGuards.notCalled(
         OciErrorCode.TOOMANYREQUESTS,
-        subject
-            + ": "
-            + registryHost
+        subject,
+        registryHost
             + " is rate limiting the proxy; it is not asked again until "
             + end.truncatedTo(ChronoUnit.SECONDS)
             + " (in "
             + seconds(left)
             + " s)",
-        0,
-        left,
-        null);
+        left);
+  }
+
+  /** When the back-off of {@code registryHost} ends, if one is running. */
+  @Nullable Instant until(String registryHost) {
+    Instant end = until.get(registryHost);
+    return end != null && clock.instant().isBefore(end) ? end : null;
   }
 
   /**

@@ -8,12 +8,17 @@ import dev.cacheproxy.core.NotFoundException;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.Reference;
 import dev.cacheproxy.core.UpstreamException;
+import dev.cacheproxy.core.UpstreamHealth;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.io.CloseMode;
@@ -35,6 +40,11 @@ import org.jspecify.annotations.Nullable;
  * meanwhile every call for it fails at once, without a request, with TOOMANYREQUESTS whose {@link
  * UpstreamException#retryAfter()} is the time left.
  *
+ * <p>Each registry is protected as {@link dev.cacheproxy.core.UpstreamResilience} describes:
+ * metadata calls (manifests, blob {@code HEAD}, tag lists, with their token requests) are retried
+ * after UNAVAILABLE failures, every call passes the registry's rate limit and bulkhead, and each
+ * endpoint has a circuit breaker; a registry with several endpoints fails over in order.
+ *
  * <p>Thread-safe: one instance serves all registries and all threads. Authentication state (which
  * scheme each registry asked for, cached tokens) is shared; redirects never carry {@code
  * Authorization} to another origin.
@@ -45,6 +55,8 @@ public final class RegistryClient implements Closeable {
   private final ManifestPuller manifests;
   private final BlobPuller blobs;
   private final TagLister tags;
+  private final RegistryBackoff backoff;
+  private final RegistryGuards guards;
 
   /** Creates a client with its own connection pool; close it to release the pool. */
   public RegistryClient(UpstreamSettings settings) {
@@ -65,8 +77,10 @@ public final class RegistryClient implements Closeable {
     RedirectingSender sender = new RedirectingSender(http);
     UpstreamErrors errors = new UpstreamErrors(clock);
     Authenticator authenticator = new Authenticator(new TokenFetcher(sender, errors), ticker);
+    this.backoff = new RegistryBackoff(clock);
+    this.guards = new RegistryGuards(settings, clock);
     RegistryEndpointCaller caller =
-        new RegistryEndpointCaller(sender, authenticator, errors, new RegistryBackoff(clock));
+        new RegistryEndpointCaller(sender, authenticator, errors, backoff, guards);
     this.manifests = new ManifestPuller(caller);
     this.blobs = new BlobPuller(caller);
     this.tags = new TagLister(caller);
@@ -89,7 +103,8 @@ public final class RegistryClient implements Closeable {
       Reference reference,
       List<String> accept,
       @Nullable Credentials credentials) {
-    return manifests.get(registry, repository, reference, accept, credentials);
+    return guards.withRetry(
+        registry, () -> manifests.get(registry, repository, reference, accept, credentials));
   }
 
   /**
@@ -104,7 +119,8 @@ public final class RegistryClient implements Closeable {
       Reference reference,
       List<String> accept,
       @Nullable Credentials credentials) {
-    return manifests.head(registry, repository, reference, accept, credentials);
+    return guards.withRetry(
+        registry, () -> manifests.head(registry, repository, reference, accept, credentials));
   }
 
   /**
@@ -154,7 +170,7 @@ public final class RegistryClient implements Closeable {
       RepositoryName repository,
       Digest digest,
       @Nullable Credentials credentials) {
-    return blobs.head(registry, repository, digest, credentials);
+    return guards.withRetry(registry, () -> blobs.head(registry, repository, digest, credentials));
   }
 
   /**
@@ -171,7 +187,52 @@ public final class RegistryClient implements Closeable {
       int n,
       @Nullable String last,
       @Nullable Credentials credentials) {
-    return tags.list(registry, repository, n, last, credentials);
+    return guards.withRetry(registry, () -> tags.list(registry, repository, n, last, credentials));
+  }
+
+  /**
+   * Whether {@code e} failed without a request to the upstream: the registry asked the proxy to
+   * wait, its circuit is open, or its bulkhead or rate limit is full.
+   */
+  public static boolean notCalled(ProxyException e) {
+    return RegistryGuards.notCalled(e);
+  }
+
+  /** The health of every registry called since start, ordered by host. */
+  public List<UpstreamHealth> health() {
+    List<UpstreamHealth> all = new ArrayList<>();
+    for (RegistryGuards.Guard guard : guards.all()) {
+      List<UpstreamHealth.Endpoint> endpoints = new ArrayList<>();
+      List<RegistryGuards.Breaker> breakers = guard.breakers();
+      for (RegistryGuards.Breaker b : breakers) {
+        CircuitBreaker.Metrics m = b.circuit().getMetrics();
+        String label =
+            breakers.size() == 1 && b.endpoint().equals(Registry.of(guard.host()).endpoint())
+                ? guard.host()
+                : guard.host() + " at " + Responses.redacted(b.endpoint());
+        endpoints.add(
+            new UpstreamHealth.Endpoint(
+                b.endpoint(),
+                switch (b.circuit().getState()) {
+                  case OPEN, FORCED_OPEN, METRICS_ONLY -> UpstreamHealth.Circuit.OPEN;
+                  case HALF_OPEN -> UpstreamHealth.Circuit.HALF_OPEN;
+                  default -> UpstreamHealth.Circuit.CLOSED;
+                },
+                m.getFailureRate(),
+                m.getNumberOfBufferedCalls(),
+                m.getNumberOfFailedCalls(),
+                backedOffUntil(guard.host(), label)));
+      }
+      int max = guard.config().maxConcurrentRequests();
+      all.add(new UpstreamHealth(guard.host(), endpoints, max - guard.freePlaces(), max, 0));
+    }
+    all.sort(Comparator.comparing(UpstreamHealth::registry));
+    return all;
+  }
+
+  private @Nullable Instant backedOffUntil(String host, String label) {
+    Instant end = backoff.until(label);
+    return end != null ? end : backoff.until(host);
   }
 
   /** Closes the connection pool; blobs still open are cut off. */

@@ -1,58 +1,147 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.upstream;
 
+import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.spi.Credentials;
+import dev.cacheproxy.rules.Registry;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes one registry call with authentication: sends it (following redirects), answers a 401
  * challenge from the registry once (token or Basic), and turns any answer other than 2xx into a
- * {@link ProxyException} through {@link UpstreamErrors}. A registry that answered 429 (or 503 with
- * {@code Retry-After}), to the call or to its token request, is not called again until its {@link
- * RegistryBackoff} is over: calls fail at once with TOOMANYREQUESTS.
+ * {@link ProxyException} through {@link UpstreamErrors}.
  *
- * <p>Thread-safe; the state lives in {@link Authenticator} (schemes, tokens) and {@link
- * RegistryBackoff}.
+ * <p>Protection, in this order: the registry's rate limit and bulkhead ({@link RegistryGuards}),
+ * then for each of the registry's endpoints in turn its back-off ({@link RegistryBackoff}: after a
+ * 429, or a 503 with {@code Retry-After}, no call until then) and its circuit breaker. An endpoint
+ * that is backed off or whose circuit is open is skipped; one whose call fails with UNAVAILABLE or
+ * TOOMANYREQUESTS is followed by the next endpoint, if there is one. Any other answer (2xx, 404,
+ * 401, ...) ends the call. When every endpoint was skipped or failed, the last failure is thrown.
+ *
+ * <p>Thread-safe; the state lives in {@link Authenticator} (schemes, tokens), {@link
+ * RegistryBackoff} and {@link RegistryGuards}.
  */
 final class RegistryEndpointCaller {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryEndpointCaller.class);
 
   private final RedirectingSender sender;
   private final Authenticator authenticator;
   private final UpstreamErrors errors;
   private final RegistryBackoff backoff;
+  private final RegistryGuards guards;
 
   RegistryEndpointCaller(
       RedirectingSender sender,
       Authenticator authenticator,
       UpstreamErrors errors,
-      RegistryBackoff backoff) {
+      RegistryBackoff backoff,
+      RegistryGuards guards) {
     this.sender = sender;
     this.authenticator = authenticator;
     this.errors = errors;
     this.backoff = backoff;
+    this.guards = guards;
+  }
+
+  /** An open 2xx response and the bulkhead place it holds until its body is done. */
+  record Opened(ClassicHttpResponse response, RegistryGuards.Permit permit) {}
+
+  /**
+   * The 2xx response to a metadata {@code request}; the caller reads its body and gives it back.
+   * The bulkhead place is given back as soon as the response head has arrived.
+   *
+   * @throws ProxyException for every other outcome; TOOMANYREQUESTS or UNAVAILABLE without a
+   *     request while the registry's back-off, circuit, bulkhead or rate limit says so
+   */
+  ClassicHttpResponse call(RegistryRequest request, @Nullable Credentials credentials) {
+    Opened opened = open(request, credentials);
+    opened.permit().release();
+    return opened.response();
   }
 
   /**
-   * The 2xx response to {@code request}; the caller reads its body and gives it back.
-   *
-   * @throws ProxyException for every other outcome; TOOMANYREQUESTS without a request while the
-   *     registry's back-off lasts
+   * The 2xx response to {@code request}, holding a place in the registry's bulkhead until the
+   * caller releases {@link Opened#permit()} (after closing the body).
    */
-  ClassicHttpResponse call(RegistryRequest request, @Nullable Credentials credentials) {
-    String host = request.registry().host();
-    backoff.check(host, request.subject());
+  Opened open(RegistryRequest request, @Nullable Credentials credentials) {
+    RegistryGuards.Guard guard = guards.of(request.registry());
+    RegistryGuards.Permit permit = guard.enter(request.subject());
     try {
-      return callUpstream(request, credentials);
-    } catch (UpstreamException e) {
-      throw backoff.record(host, e);
+      return new Opened(callEndpoints(guard, request, credentials), permit);
+    } catch (RuntimeException e) {
+      permit.release();
+      throw e;
     }
+  }
+
+  private ClassicHttpResponse callEndpoints(
+      RegistryGuards.Guard guard, RegistryRequest request, @Nullable Credentials credentials) {
+    Registry registry = request.registry();
+    List<URI> endpoints = registry.endpoints();
+    UpstreamException last = null;
+    for (int i = 0; i < endpoints.size(); i++) {
+      URI endpoint = endpoints.get(i);
+      String label = label(registry, endpoint);
+      boolean more = i + 1 < endpoints.size();
+      try {
+        backoff.check(label, request.subject());
+      } catch (UpstreamException e) {
+        last = e;
+        continue;
+      }
+      RegistryGuards.Breaker breaker = guard.breaker(endpoint);
+      if (!breaker.tryEnter()) {
+        last = breaker.refused(request.subject(), label);
+        continue;
+      }
+      long start = System.nanoTime();
+      try {
+        ClassicHttpResponse response = callUpstream(request.at(endpoint), credentials);
+        breaker.record(start, null);
+        return response;
+      } catch (UpstreamException e) {
+        breaker.record(start, e);
+        UpstreamException failure = backoff.record(label, e);
+        boolean failOver = RegistryGuards.isFailure(e) || e.code() == OciErrorCode.TOOMANYREQUESTS;
+        if (!more || !failOver) {
+          throw failure;
+        }
+        LOG.warn(
+            "{}: {} failed ({}); trying {}",
+            request.subject(),
+            label,
+            e.getMessage(),
+            label(registry, endpoints.get(i + 1)));
+        last = failure;
+      } catch (RuntimeException e) {
+        breaker.record(start, e);
+        throw e;
+      }
+    }
+    if (last == null) {
+      throw new IllegalStateException("registry " + registry + " has no endpoint");
+    }
+    throw last;
+  }
+
+  /**
+   * How an endpoint is named in messages and keyed for back-offs: the registry host, with the
+   * endpoint's address when the registry has more than one.
+   */
+  static String label(Registry registry, URI endpoint) {
+    return registry.fallbacks().isEmpty()
+        ? registry.host()
+        : registry.host() + " at " + Responses.redacted(endpoint);
   }
 
   private ClassicHttpResponse callUpstream(

@@ -32,12 +32,39 @@ record RegistryRequest(
     headers = List.copyOf(headers);
   }
 
-  /** The registry's base URL followed by {@code /v2/<repository>/<rest>}. */
-  static URI v2(Registry registry, RepositoryName repository, String rest) {
-    String base = registry.endpoint().toString();
+  /**
+   * This request sent to another of the registry's endpoints: the URL rebased onto {@code
+   * endpoint}, and a registry reached only there, so that authentication (schemes, tokens) and the
+   * origin trusted with credentials follow the endpoint.
+   */
+  RegistryRequest at(URI endpoint) {
+    if (endpoint.equals(registry.endpoint()) && registry.fallbacks().isEmpty()) {
+      return this;
+    }
+    String from = base(registry.endpoint());
+    String url = uri.toString();
+    URI rebased =
+        url.startsWith(from) ? URI.create(base(endpoint) + url.substring(from.length())) : uri;
+    return new RegistryRequest(
+        new Registry(registry.host(), endpoint),
+        repository,
+        method,
+        rebased,
+        headers,
+        subject,
+        notFoundCode);
+  }
+
+  private static String base(URI endpoint) {
+    String base = endpoint.toString();
     while (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);
     }
-    return URI.create(base + "/v2/" + repository.value() + "/" + rest);
+    return base;
+  }
+
+  /** The registry's base URL followed by {@code /v2/<repository>/<rest>}. */
+  static URI v2(Registry registry, RepositoryName repository, String rest) {
+    return URI.create(base(registry.endpoint()) + "/v2/" + repository.value() + "/" + rest);
   }
 }

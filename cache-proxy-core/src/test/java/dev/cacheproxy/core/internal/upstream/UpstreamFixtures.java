@@ -2,6 +2,7 @@
 package dev.cacheproxy.core.internal.upstream;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.cacheproxy.core.UpstreamResilience;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.rules.Registry;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -21,15 +23,19 @@ final class UpstreamFixtures {
 
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
-  /** Short timeouts so failure tests finish fast; MockWebServer answers within milliseconds. */
+  /**
+   * Short timeouts so failure tests finish fast (MockWebServer answers within milliseconds), and no
+   * retries, so that each scripted answer is one call; {@link #RETRYING} retries.
+   */
   static final UpstreamSettings SETTINGS =
       new UpstreamSettings(
-          Duration.ofSeconds(2),
-          Duration.ofSeconds(2),
-          Duration.ofMillis(500),
-          4,
-          16,
-          "test-agent/1");
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(2),
+              Duration.ofMillis(500),
+              4,
+              16,
+              "test-agent/1")
+          .withResilience(UpstreamResilience.DEFAULTS.withRetryAttempts(1), Map.of());
 
   private UpstreamFixtures() {}
 
