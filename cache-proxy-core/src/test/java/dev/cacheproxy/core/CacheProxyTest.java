@@ -439,6 +439,31 @@ class CacheProxyTest {
   }
 
   @Test
+  void blob_rangeOnColdBlob_servedAsSoonAsTheFillReachesIt_fromOneFillFromZero() throws Exception {
+    // The upstream sends the first 64 KiB, then waits for the gate.
+    byte[] content = random(1024 * 1024, 6);
+    Digest digest = registry.putBlob(content);
+    registry.gateBlob = new CountDownLatch(1);
+    try (BlobStream whole = proxy.blob(APP, digest);
+        InputStream all = whole.open(0);
+        BlobStream ranged = proxy.blob(APP, digest);
+        InputStream tail = ranged.open(40_000)) {
+      assertThat(whole.status()).isEqualTo(CacheStatus.MISS);
+      // Bytes from 40 000 on are there before the upstream sends more than its first 64 KiB.
+      assertThat(tail.readNBytes(20_000))
+          .isEqualTo(java.util.Arrays.copyOfRange(content, 40_000, 60_000));
+      registry.gateBlob.countDown();
+      assertThat(tail.readAllBytes())
+          .isEqualTo(java.util.Arrays.copyOfRange(content, 60_000, content.length));
+      assertThat(all.readAllBytes()).isEqualTo(content);
+    }
+    assertThat(registry.count("GET", "/v2/team/app/blobs/" + digest))
+        .as("one fill from byte 0 serves the range and the whole")
+        .isEqualTo(1);
+    awaitCached(digest);
+  }
+
+  @Test
   void blob_unknownUpstream_isBlobUnknown() {
     Digest missing = Digest.sha256("missing".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> proxy.blob(APP, missing).close())

@@ -206,10 +206,7 @@ public final class RegistryClient implements Closeable {
       List<RegistryGuards.Breaker> breakers = guard.breakers();
       for (RegistryGuards.Breaker b : breakers) {
         CircuitBreaker.Metrics m = b.circuit().getMetrics();
-        String label =
-            breakers.size() == 1 && b.endpoint().equals(Registry.of(guard.host()).endpoint())
-                ? guard.host()
-                : guard.host() + " at " + Responses.redacted(b.endpoint());
+        String label = RegistryEndpointCaller.label(guard.registry(), b.endpoint());
         endpoints.add(
             new UpstreamHealth.Endpoint(
                 b.endpoint(),

@@ -57,8 +57,11 @@ final class RegistryGuards {
 
   /** The guard of {@code registry}, created on first use. */
   Guard of(Registry registry) {
-    return byHost.computeIfAbsent(
-        registry.host(), h -> new Guard(h, settings.resilienceFor(h), clock));
+    Guard guard =
+        byHost.computeIfAbsent(
+            registry.host(), h -> new Guard(registry, settings.resilienceFor(h), clock));
+    guard.registry = registry;
+    return guard;
   }
 
   /** The guards created so far, by registry host. */
@@ -91,6 +94,8 @@ final class RegistryGuards {
   /** What protects one registry. */
   static final class Guard {
     private final String host;
+    // The latest way the registry is reached: a rules reload may change its endpoints.
+    private volatile Registry registry;
     private final UpstreamResilience config;
     private final Clock clock;
     private final Retry retry;
@@ -99,8 +104,10 @@ final class RegistryGuards {
     private final CircuitBreakerConfig breakerConfig;
     private final ConcurrentMap<URI, Breaker> breakers = new ConcurrentHashMap<>();
 
-    Guard(String host, UpstreamResilience config, Clock clock) {
+    Guard(Registry registry, UpstreamResilience config, Clock clock) {
+      String host = registry.host();
       this.host = host;
+      this.registry = registry;
       this.config = config;
       this.clock = clock;
       this.retry =
@@ -172,6 +179,11 @@ final class RegistryGuards {
       return host;
     }
 
+    /** The registry, as last called. */
+    Registry registry() {
+      return registry;
+    }
+
     /** The settings. */
     UpstreamResilience config() {
       return config;
@@ -215,9 +227,21 @@ final class RegistryGuards {
       return breakers.computeIfAbsent(endpoint, e -> new Breaker(host, e, breakerConfig, clock));
     }
 
-    /** The breakers created so far. */
+    /**
+     * The breakers of the registry's current endpoints in the order they are tried, then those of
+     * endpoints it no longer lists that were called.
+     */
     List<Breaker> breakers() {
-      return new ArrayList<>(breakers.values());
+      List<Breaker> ordered = new ArrayList<>();
+      for (URI endpoint : registry.endpoints()) {
+        ordered.add(breaker(endpoint));
+      }
+      for (Breaker b : breakers.values()) {
+        if (!ordered.contains(b)) {
+          ordered.add(b);
+        }
+      }
+      return ordered;
     }
 
     /** The bulkhead's free places. */
