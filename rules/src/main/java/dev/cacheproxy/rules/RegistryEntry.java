@@ -48,7 +48,7 @@ public record RegistryEntry(
    */
   public static RegistryEntry of(
       String host, @Nullable String url, @Nullable String credentials, @Nullable Duration fresh) {
-    return of(host, url == null ? List.of() : List.of(url), credentials, fresh);
+    return ofEndpoints(host, url == null ? List.of() : List.of(url), credentials, fresh);
   }
 
   /**
@@ -57,7 +57,7 @@ public record RegistryEntry(
    *
    * @throws InvalidRuleException naming the host and what is wrong
    */
-  public static RegistryEntry of(
+  public static RegistryEntry ofEndpoints(
       String host, List<String> urls, @Nullable String credentials, @Nullable Duration fresh) {
     Registry registry;
     try {

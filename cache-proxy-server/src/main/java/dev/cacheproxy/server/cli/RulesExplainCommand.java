@@ -3,16 +3,19 @@ package dev.cacheproxy.server.cli;
 
 import dev.cacheproxy.rules.Explanation;
 import dev.cacheproxy.rules.NamespaceDeniedException;
+import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.server.config.ProxyConfig;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -161,12 +164,23 @@ final class RulesExplainCommand implements Callable<Integer> {
         "registry:   "
             + r.registry()
             + " at "
-            + r.registry().endpoint()
+            + endpoints(r.registry())
             + " (registries entry; no rule pulling from it claims the name)");
     out.println("upstream:   " + r.upstreamName());
     out.println("counted as: " + r.rule().name());
     out.flush();
     return CommandLine.ExitCode.OK;
+  }
+
+  /** The endpoint of a registry, and its fallbacks: {@code https://a (then https://b)}. */
+  static String endpoints(Registry registry) {
+    if (registry.fallbacks().isEmpty()) {
+      return registry.endpoint().toString();
+    }
+    return registry.endpoint()
+        + " (then "
+        + registry.fallbacks().stream().map(URI::toString).collect(Collectors.joining(", then "))
+        + ")";
   }
 
   private static @Nullable String note(RulePolicy policy) {

@@ -1,6 +1,7 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.config;
 
+import dev.cacheproxy.core.UpstreamResilience;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.storage.ByteSizes;
 import dev.cacheproxy.core.storage.StorageSettings;
@@ -12,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -84,6 +87,28 @@ final class ConfigDiff {
     changed(
         "upstream.maxConnectionsTotal", a.maxConnectionsTotal(), b.maxConnectionsTotal(), changes);
     changed("upstream.userAgent", a.userAgent(), b.userAgent(), changes);
+    changed("upstream.blobResumeAttempts", a.blobResumeAttempts(), b.blobResumeAttempts(), changes);
+    changed(
+        "upstream.notFoundCacheTime",
+        Durations.format(a.notFoundCacheTime()),
+        Durations.format(b.notFoundCacheTime()),
+        changes);
+    changed("upstream.keepDeletedTags", a.keepDeletedTags(), b.keepDeletedTags(), changes);
+    resilience("upstream.", a.resilience(), b.resilience(), changes);
+    Set<String> hosts = new TreeSet<>(a.registries().keySet());
+    hosts.addAll(b.registries().keySet());
+    for (String host : hosts) {
+      UpstreamResilience was = a.registries().get(host);
+      UpstreamResilience now = b.registries().get(host);
+      String key = "upstream.registries." + host;
+      if (was == null) {
+        changes.add(key + " added");
+      } else if (now == null) {
+        changes.add(key + " removed");
+      } else {
+        resilience(key + ".", was, now, changes);
+      }
+    }
     if (changes.isEmpty() && !a.equals(b)) {
       changes.add("upstream settings changed");
     }
@@ -103,6 +128,53 @@ final class ConfigDiff {
     sizeChanged("storage.minFreeSpace", s.minFreeSpace(), t.minFreeSpace(), changes);
     changed("storage.accessTracking", s.accessTracking(), t.accessTracking(), changes);
     return changes;
+  }
+
+  /** Adds each resilience setting that differs, its key written after {@code prefix}. */
+  private static void resilience(
+      String prefix, UpstreamResilience a, UpstreamResilience b, List<String> changes) {
+    changed(prefix + "retryAttempts", a.retryAttempts(), b.retryAttempts(), changes);
+    changed(
+        prefix + "retryBackoff",
+        Durations.format(a.retryBackoff()),
+        Durations.format(b.retryBackoff()),
+        changes);
+    changed(
+        prefix + "retryMaxBackoff",
+        Durations.format(a.retryMaxBackoff()),
+        Durations.format(b.retryMaxBackoff()),
+        changes);
+    changed(
+        prefix + "circuitBreaker.failureRate",
+        a.circuitFailureRate() + "%",
+        b.circuitFailureRate() + "%",
+        changes);
+    changed(
+        prefix + "circuitBreaker.minimumCalls",
+        a.circuitMinimumCalls(),
+        b.circuitMinimumCalls(),
+        changes);
+    changed(prefix + "circuitBreaker.window", a.circuitWindow(), b.circuitWindow(), changes);
+    changed(
+        prefix + "circuitBreaker.openFor",
+        Durations.format(a.circuitOpenFor()),
+        Durations.format(b.circuitOpenFor()),
+        changes);
+    changed(
+        prefix + "maxConcurrentRequests",
+        a.maxConcurrentRequests(),
+        b.maxConcurrentRequests(),
+        changes);
+    changed(
+        prefix + "maxQueueTime",
+        Durations.format(a.maxQueueTime()),
+        Durations.format(b.maxQueueTime()),
+        changes);
+    changed(
+        prefix + "requestsPerSecond",
+        ConfigSection.plain(a.requestsPerSecond()),
+        ConfigSection.plain(b.requestsPerSecond()),
+        changes);
   }
 
   /** Names each rule kept by the change whose retention differs, with the old and new value. */

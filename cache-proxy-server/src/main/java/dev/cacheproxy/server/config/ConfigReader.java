@@ -7,18 +7,23 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cacheproxy.core.UpstreamResilience;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.Registries;
+import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RuleSet;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,7 +44,31 @@ final class ConfigReader {
           "maxConnectionsTotal",
           "userAgent",
           "blobResumeAttempts",
-          "notFoundCacheTime");
+          "notFoundCacheTime",
+          "keepDeletedTags",
+          "retryAttempts",
+          "retryBackoff",
+          "retryMaxBackoff",
+          "circuitBreaker",
+          "maxConcurrentRequests",
+          "maxQueueTime",
+          "requestsPerSecond",
+          "registries");
+
+  /** The keys of {@code upstream} that {@code upstream.registries.<host>} may override. */
+  private static final List<String> RESILIENCE_KEYS =
+      List.of(
+          "retryAttempts",
+          "retryBackoff",
+          "retryMaxBackoff",
+          "circuitBreaker",
+          "maxConcurrentRequests",
+          "maxQueueTime",
+          "requestsPerSecond");
+
+  private static final List<String> CIRCUIT_KEYS =
+      List.of("failureRate", "minimumCalls", "window", "openFor");
+  private static final Pattern PERCENT = Pattern.compile("\\s*([0-9]{1,3})\\s*%?\\s*");
   private static final List<String> CREDENTIAL_KEYS =
       List.of("username", "passwordEnv", "passwordFile", "registry");
 
@@ -122,6 +151,9 @@ final class ConfigReader {
     String userAgent = section.string("userAgent");
     int resumeAttempts = section.integer("blobResumeAttempts", d.blobResumeAttempts(), 0, 1000);
     Duration notFound = section.duration("notFoundCacheTime", d.notFoundCacheTime());
+    boolean keepDeletedTags = section.bool("keepDeletedTags", d.keepDeletedTags());
+    UpstreamResilience common = resilience(section, d.resilience(), "the default");
+    Map<String, UpstreamResilience> registries = registries(section, common);
     try {
       return new UpstreamSettings(
           connect,
@@ -131,10 +163,156 @@ final class ConfigReader {
           total,
           userAgent == null ? d.userAgent() : userAgent,
           resumeAttempts,
-          notFound);
+          notFound,
+          common,
+          registries,
+          keepDeletedTags);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream." + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads {@code upstream.registries}: registry host (as written in image references; {@code
+   * index.docker.io} is {@code docker.io}) to the resilience keys that differ from {@code common}.
+   */
+  private static Map<String, UpstreamResilience> registries(
+      ConfigSection upstream, UpstreamResilience common) {
+    ConfigSection section =
+        ConfigSection.of(upstream.keyPath("registries"), "", upstream.get("registries"));
+    Map<String, UpstreamResilience> byHost = new LinkedHashMap<>();
+    Map<String, String> written = new HashMap<>();
+    for (Map.Entry<String, JsonNode> entry : section.entries()) {
+      String key = entry.getKey();
+      String path = section.keyPath(key);
+      String host;
+      try {
+        host = Registry.of(key).host();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            path
+                + ": '"
+                + key
+                + "' is not a registry host, such as docker.io, ghcr.io or 127.0.0.1:5001",
+            e);
+      }
+      String earlier = written.putIfAbsent(host, key);
+      if (earlier != null) {
+        throw new ConfigException(
+            path + ": registry '" + host + "' is already listed as " + section.keyPath(earlier));
+      }
+      JsonNode value = entry.getValue();
+      // `docker.io:` with nothing after it reads as an empty string: an entry with no settings
+      boolean empty = value.isTextual() && value.asText().isEmpty();
+      ConfigSection registry = ConfigSection.of(path, "", empty ? null : value);
+      registry.allowOnly(RESILIENCE_KEYS);
+      byHost.put(host, resilience(registry, common, "inherited from upstream"));
+    }
+    return byHost;
+  }
+
+  /**
+   * Reads the resilience keys of {@code section}; an absent key keeps the value of {@code base}.
+   *
+   * @param inherited how messages describe a value taken from {@code base}
+   */
+  private static UpstreamResilience resilience(
+      ConfigSection section, UpstreamResilience base, String inherited) {
+    int attempts = section.integer("retryAttempts", base.retryAttempts(), 1, 100);
+    Duration backoff = positive(section, "retryBackoff", base.retryBackoff());
+    Duration maxBackoff = positive(section, "retryMaxBackoff", base.retryMaxBackoff());
+    if (maxBackoff.compareTo(backoff) < 0) {
+      throw new ConfigException(
+          shown(section, "retryMaxBackoff", Durations.format(maxBackoff), inherited)
+              + " must not be shorter than "
+              + shown(section, "retryBackoff", Durations.format(backoff), inherited));
+    }
+    ConfigSection circuit =
+        ConfigSection.of(section.keyPath("circuitBreaker"), "", section.get("circuitBreaker"));
+    circuit.allowOnly(CIRCUIT_KEYS);
+    int failureRate = percentage(circuit, "failureRate", base.circuitFailureRate());
+    int minimumCalls = circuit.integer("minimumCalls", base.circuitMinimumCalls(), 1, 10_000);
+    int window = circuit.integer("window", base.circuitWindow(), 1, 10_000);
+    if (minimumCalls > window) {
+      throw new ConfigException(
+          shown(circuit, "minimumCalls", Integer.toString(minimumCalls), inherited)
+              + " must not be more than "
+              + shown(circuit, "window", Integer.toString(window), inherited));
+    }
+    Duration openFor = positive(circuit, "openFor", base.circuitOpenFor());
+    int maxConcurrent =
+        section.integer("maxConcurrentRequests", base.maxConcurrentRequests(), 1, 100_000);
+    Duration queueTime = section.duration("maxQueueTime", base.maxQueueTime());
+    double perSecond = section.decimal("requestsPerSecond", base.requestsPerSecond(), 0, 1_000_000);
+    try {
+      return new UpstreamResilience(
+          attempts,
+          backoff,
+          maxBackoff,
+          failureRate,
+          minimumCalls,
+          window,
+          openFor,
+          maxConcurrent,
+          queueTime,
+          perSecond);
+    } catch (IllegalArgumentException e) {
+      // the checks above catch every problem first; this names the key should one slip through
+      String message = String.valueOf(e.getMessage());
+      int space = message.indexOf(' ');
+      String field = space < 0 ? message : message.substring(0, space);
+      String key =
+          switch (field) {
+            case "circuitFailureRate" -> circuit.keyPath("failureRate");
+            case "circuitMinimumCalls" -> circuit.keyPath("minimumCalls");
+            case "circuitWindow" -> circuit.keyPath("window");
+            case "circuitOpenFor" -> circuit.keyPath("openFor");
+            default -> section.keyPath(field);
+          };
+      throw new ConfigException(key + message.substring(field.length()), e);
+    }
+  }
+
+  /** A duration above zero, or {@code fallback} when absent. */
+  private static Duration positive(ConfigSection section, String key, Duration fallback) {
+    Duration d = section.duration(key, fallback);
+    if (d.isZero()) {
+      throw new ConfigException(section.keyPath(key) + " must be a positive duration, not 0s");
+    }
+    return d;
+  }
+
+  /** A whole percentage from 1 to 100: a number such as {@code 50}, or a string such as "50%". */
+  private static int percentage(ConfigSection section, String key, int fallback) {
+    JsonNode value = section.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    int percent = -1;
+    if (value.isIntegralNumber() && value.canConvertToInt()) {
+      percent = value.asInt();
+    } else if (value.isTextual()) {
+      Matcher m = PERCENT.matcher(value.asText());
+      if (m.matches()) {
+        percent = Integer.parseInt(m.group(1));
+      }
+    }
+    if (percent < 1 || percent > 100) {
+      throw new ConfigException(
+          section.keyPath(key)
+              + " must be a percentage from 1 to 100, such as 50 or \"50%\", not "
+              + ConfigSection.kind(value));
+    }
+    return percent;
+  }
+
+  /** A key and its value for a message, saying when the value was not written at this level. */
+  private static String shown(ConfigSection section, String key, String value, String inherited) {
+    return section.keyPath(key)
+        + " ("
+        + value
+        + (section.get(key) == null ? ", " + inherited : "")
+        + ")";
   }
 
   private static Map<String, CredentialSet> credentials(@Nullable JsonNode node) {

@@ -4,6 +4,7 @@ package dev.cacheproxy.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,6 +154,35 @@ final class ConfigSection {
               + kind(value));
     }
     return value.asInt();
+  }
+
+  /**
+   * A number, whole ({@code 10}) or decimal ({@code 0.5}), between {@code min} and {@code max}, or
+   * {@code fallback} when absent. Strings, even of digits, are refused.
+   */
+  double decimal(String key, double fallback, double min, double max) {
+    JsonNode value = get(key);
+    if (value == null) {
+      return fallback;
+    }
+    double number = value.isNumber() ? value.asDouble() : Double.NaN;
+    if (!(number >= min && number <= max)) {
+      throw new ConfigException(
+          keyPath(key)
+              + context
+              + " must be a number from "
+              + plain(min)
+              + " to "
+              + plain(max)
+              + ", not "
+              + kind(value));
+    }
+    return number;
+  }
+
+  /** A number as messages show it: {@code 1000000}, {@code 0.5}. */
+  static String plain(double number) {
+    return BigDecimal.valueOf(number).stripTrailingZeros().toPlainString();
   }
 
   /** A boolean value ({@code true} or {@code false}), or {@code fallback} when absent. */

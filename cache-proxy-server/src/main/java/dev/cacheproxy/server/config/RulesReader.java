@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class RulesReader {
 
-  private static final List<String> REGISTRY_KEYS = List.of("url", "credentials", "tagFreshness");
+  private static final List<String> REGISTRY_KEYS =
+      List.of("url", "urls", "credentials", "tagFreshness");
   private static final List<String> GOVERNANCE_KEYS = List.of("allowedRegistries", "maxRules");
   private static final List<String> RULE_KEYS =
       List.of(
@@ -86,7 +87,8 @@ final class RulesReader {
 
   /**
    * Reads the {@code registries} map: registry host to {@code {url, credentials, tagFreshness}},
-   * every key optional ({@code ghcr.io: {}} lists ghcr.io, reached at https://ghcr.io).
+   * every key optional ({@code ghcr.io: {}} lists ghcr.io, reached at https://ghcr.io); {@code
+   * urls}, a list of endpoints tried in order, may replace {@code url}.
    *
    * @throws ConfigException naming the registry and the key
    */
@@ -105,11 +107,24 @@ final class RulesReader {
       boolean empty = value.isTextual() && value.asText().isEmpty();
       ConfigSection registry = ConfigSection.of(section.keyPath(host), "", empty ? null : value);
       registry.allowOnly(REGISTRY_KEYS);
+      String url = registry.string("url");
+      List<String> urls = registry.stringList("urls");
+      if (url != null && urls != null) {
+        throw new ConfigException(
+            registry.keyPath("urls")
+                + ": give either url (one endpoint) or urls (endpoints tried in order), not both");
+      }
+      if (urls != null && urls.isEmpty()) {
+        throw new ConfigException(
+            registry.keyPath("urls")
+                + " is empty: list the endpoints to try in order, such as"
+                + " [\"https://mirror.example\", \"https://origin.example\"], or remove the key");
+      }
       try {
         entries.add(
-            RegistryEntry.of(
+            RegistryEntry.ofEndpoints(
                 host,
-                registry.string("url"),
+                urls != null ? urls : url != null ? List.of(url) : List.of(),
                 registry.string("credentials"),
                 registry.optionalDuration("tagFreshness")));
       } catch (IllegalArgumentException e) {

@@ -52,6 +52,11 @@ sealed interface Endpoint {
   /** {@code GET|HEAD /_cache-proxy/storage}: usage, limits and evictions of the cache's storage. */
   record Storage() implements Endpoint {}
 
+  /**
+   * {@code GET|HEAD /_cache-proxy/upstreams}: circuits, back-offs and stale serves per upstream.
+   */
+  record Upstreams() implements Endpoint {}
+
   /** The prefix of the proxy's own endpoints, which no repository name can start with. */
   String ADMIN_PREFIX = "/_cache-proxy/";
 
@@ -118,6 +123,8 @@ sealed interface Endpoint {
       endpoint = new Rules();
     } else if (path.equals(ADMIN_PREFIX + "storage")) {
       endpoint = new Storage();
+    } else if (path.equals(ADMIN_PREFIX + "upstreams")) {
+      endpoint = new Upstreams();
     } else {
       throw new ProxyException(
           OciErrorCode.NAME_UNKNOWN,
@@ -125,9 +132,11 @@ sealed interface Endpoint {
               + shorten(path)
               + ": cache-proxy serves "
               + ADMIN_PREFIX
-              + "rules and "
+              + "rules, "
               + ADMIN_PREFIX
-              + "storage");
+              + "storage and "
+              + ADMIN_PREFIX
+              + "upstreams");
     }
     if (!read) {
       throw new ProxyException(

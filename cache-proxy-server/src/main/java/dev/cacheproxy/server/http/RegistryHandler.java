@@ -25,6 +25,7 @@ public final class RegistryHandler implements HttpHandler {
   private final ListingHandler listings;
   private final RulesHandler rules;
   private final StorageHandler storage;
+  private final UpstreamsHandler upstreams;
 
   /**
    * Creates the handler.
@@ -40,6 +41,7 @@ public final class RegistryHandler implements HttpHandler {
     this.listings = new ListingHandler(proxy);
     this.rules = new RulesHandler(proxy);
     this.storage = new StorageHandler(proxy);
+    this.upstreams = new UpstreamsHandler(proxy);
   }
 
   /** Parses the request on the IO thread and dispatches its work to the executor. */
@@ -74,6 +76,7 @@ public final class RegistryHandler implements HttpHandler {
         case Endpoint.Catalog catalog -> listings.catalog(exchange, catalog);
         case Endpoint.Rules unused -> rules.handle(exchange);
         case Endpoint.Storage unused -> storage.handle(exchange);
+        case Endpoint.Upstreams unused -> upstreams.handle(exchange);
         case Endpoint.Base base -> Json.send(exchange, 200, Json.object());
       }
     } catch (RuntimeException | Error e) {

@@ -16,8 +16,10 @@ import java.util.Map;
 /**
  * Answers {@code GET /_cache-proxy/rules}: the rules in force, in the order written, and how many
  * requests each has routed since start, as {@code {"rules":[{"name","target","source","mode",
- * "credentials","tagFreshness","matches"}]}}. Credentials appear as the set's name, never a secret.
- * Runs on a dispatched virtual thread.
+ * "credentials","tagFreshness","matches"}],"registries":[{"host","url","urls","credentials",
+ * "tagFreshness","nsMatches"}]}}, {@code url} being the first of {@code urls} (the endpoints, tried
+ * in order). Credentials appear as the set's name, never a secret. Runs on a dispatched virtual
+ * thread.
  */
 final class RulesHandler {
 
@@ -47,6 +49,8 @@ final class RulesHandler {
       String host = registry.registry().host();
       entry.put("host", host);
       entry.put("url", registry.registry().endpoint().toString());
+      ArrayNode urls = entry.putArray("urls"); // every endpoint, in the order they are tried
+      registry.registry().endpoints().forEach(url -> urls.add(url.toString()));
       entry.put("credentials", registry.credentials());
       entry.put("tagFreshness", Durations.format(registry.tagFreshness()));
       // requests routed by ?ns= to this registry rather than through a rule

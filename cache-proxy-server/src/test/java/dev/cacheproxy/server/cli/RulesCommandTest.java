@@ -218,6 +218,23 @@ class RulesCommandTest {
   }
 
   @Test
+  void explain_withNs_showsTheFallbackEndpoints() throws Exception {
+    Path file =
+        file(
+            CONFIG.replace(
+                "rules:\n",
+                "registries:\n  ghcr.io:\n    urls: [\"https://mirror.example\","
+                    + " \"https://b.example\", \"https://ghcr.io\"]\nrules:\n"));
+
+    assertThat(run("rules", "explain", "--ns", "ghcr.io", file.toString(), "acme/app"))
+        .isEqualTo(0);
+    assertThat(out.toString())
+        .contains(
+            "registry:   ghcr.io at https://mirror.example (then https://b.example, then"
+                + " https://ghcr.io) (registries entry;");
+  }
+
+  @Test
   void explain_invalidRepositoryName_exits2() throws Exception {
     Path file = file(CONFIG);
 

@@ -4,6 +4,7 @@ package dev.cacheproxy.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cacheproxy.core.storage.StorageSettings;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** How configuration changes are worded in the reload log. */
@@ -75,6 +76,79 @@ class ConfigDiffTest {
             "storage.minFreeSpace changed from 1.0 GiB to none",
             "storage.accessTracking changed from true to false");
     assertThat(ConfigDiff.describe(before, after)).isEqualTo("no rule changes");
+  }
+
+  @Test
+  void restartOnly_namesEveryUpstreamResilienceChange() {
+    ProxyConfig before =
+        withRules(
+            """
+            upstream:
+              registries:
+                docker.io: {requestsPerSecond: 10}
+                quay.io: {}
+            """,
+            "");
+    ProxyConfig after =
+        withRules(
+            """
+            upstream:
+              keepDeletedTags: false
+              retryAttempts: 5
+              retryBackoff: 1s
+              retryMaxBackoff: 10s
+              circuitBreaker: {failureRate: "25%", minimumCalls: 5, window: 10, openFor: 1m}
+              maxConcurrentRequests: 8
+              maxQueueTime: 0s
+              requestsPerSecond: 0.5
+              registries:
+                index.docker.io: {requestsPerSecond: 20, retryAttempts: 5}
+                ghcr.io: {}
+            """,
+            "");
+
+    List<String> changes = ConfigDiff.restartOnly(before, after);
+    assertThat(changes)
+        .containsExactly(
+            "upstream.keepDeletedTags changed from true to false",
+            "upstream.retryAttempts changed from 3 to 5",
+            "upstream.retryBackoff changed from 200ms to 1s",
+            "upstream.retryMaxBackoff changed from 5s to 10s",
+            "upstream.circuitBreaker.failureRate changed from 50% to 25%",
+            "upstream.circuitBreaker.minimumCalls changed from 10 to 5",
+            "upstream.circuitBreaker.window changed from 20 to 10",
+            "upstream.circuitBreaker.openFor changed from 30s to 1m",
+            "upstream.maxConcurrentRequests changed from 64 to 8",
+            "upstream.maxQueueTime changed from 30s to 0s",
+            "upstream.requestsPerSecond changed from 0 to 0.5",
+            "upstream.registries.docker.io.retryAttempts changed from 3 to 5",
+            "upstream.registries.docker.io.retryBackoff changed from 200ms to 1s",
+            "upstream.registries.docker.io.retryMaxBackoff changed from 5s to 10s",
+            "upstream.registries.docker.io.circuitBreaker.failureRate changed from 50% to 25%",
+            "upstream.registries.docker.io.circuitBreaker.minimumCalls changed from 10 to 5",
+            "upstream.registries.docker.io.circuitBreaker.window changed from 20 to 10",
+            "upstream.registries.docker.io.circuitBreaker.openFor changed from 30s to 1m",
+            "upstream.registries.docker.io.maxConcurrentRequests changed from 64 to 8",
+            "upstream.registries.docker.io.maxQueueTime changed from 30s to 0s",
+            "upstream.registries.docker.io.requestsPerSecond changed from 10 to 20",
+            "upstream.registries.ghcr.io added",
+            "upstream.registries.quay.io removed");
+    assertThat(ConfigDiff.describe(before, after)).isEqualTo("no rule changes");
+  }
+
+  @Test
+  void restartOnly_oneUpstreamKeyChanged_isNamedAlone() {
+    ProxyConfig before = withRules("upstream:\n  registries: {ghcr.io: {retryAttempts: 2}}\n", "");
+    ProxyConfig after =
+        withRules("upstream:\n  registries: {ghcr.io: {retryAttempts: 2, maxQueueTime: 5s}}\n", "");
+
+    assertThat(ConfigDiff.restartOnly(before, after))
+        .containsExactly("upstream.registries.ghcr.io.maxQueueTime changed from 30s to 5s");
+    assertThat(
+            ConfigDiff.restartOnly(before, withRules("upstream:\n  notFoundCacheTime: 0s\n", "")))
+        .containsExactly(
+            "upstream.notFoundCacheTime changed from 30s to 0s",
+            "upstream.registries.ghcr.io removed");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
+import dev.cacheproxy.core.UpstreamResilience;
 import dev.cacheproxy.core.UpstreamSettings;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.core.storage.StorageSettings;
@@ -163,6 +164,181 @@ class ProxyConfigTest {
                 "governance: {allowedRegistries: [docker.io]}\nregistries: {ghcr.io: {}}\n"
                     + "rules: [{name: a, target: \"*\", source: \"docker.io/*\"}]"))
         .contains("registries: 'ghcr.io' is not in allowedRegistries");
+  }
+
+  @Test
+  void upstream_resilienceKeys_areRead() {
+    UpstreamSettings upstream =
+        ProxyConfig.parse(
+                """
+                upstream:
+                  keepDeletedTags: false
+                  retryAttempts: 5
+                  retryBackoff: 100ms
+                  retryMaxBackoff: 2s
+                  circuitBreaker:
+                    failureRate: "75%"
+                    minimumCalls: 5
+                    window: 50
+                    openFor: 1m
+                  maxConcurrentRequests: 16
+                  maxQueueTime: 0s
+                  requestsPerSecond: 2.5
+                """)
+            .upstream();
+
+    assertThat(upstream.keepDeletedTags()).isFalse();
+    assertThat(upstream.resilience())
+        .isEqualTo(
+            new UpstreamResilience(
+                5,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(2),
+                75,
+                5,
+                50,
+                Duration.ofMinutes(1),
+                16,
+                Duration.ZERO,
+                2.5));
+    assertThat(upstream.registries()).isEmpty();
+    assertThat(
+            ProxyConfig.parse(
+                    "upstream: {requestsPerSecond: 10, circuitBreaker: {failureRate: 40}}")
+                .upstream()
+                .resilience())
+        .isEqualTo(
+            UpstreamResilience.DEFAULTS
+                .withLimits(64, Duration.ofSeconds(30), 10)
+                .withCircuit(40, 10, 20, Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void upstream_registries_inheritTheUpstreamLevel_notTheDefaults() {
+    UpstreamSettings upstream =
+        ProxyConfig.parse(
+                """
+                upstream:
+                  retryAttempts: 4
+                  circuitBreaker: {window: 40, openFor: 10s}
+                  registries:
+                    index.docker.io:
+                      requestsPerSecond: 10
+                      circuitBreaker: {failureRate: 25, minimumCalls: 30}
+                    GHCR.io:
+                      retryAttempts: 1
+                      maxQueueTime: 5s
+                    quay.io: {}
+                """)
+            .upstream();
+
+    UpstreamResilience common =
+        UpstreamResilience.DEFAULTS
+            .withRetryAttempts(4)
+            .withCircuit(50, 10, 40, Duration.ofSeconds(10));
+    assertThat(upstream.resilience()).isEqualTo(common);
+    assertThat(upstream.registries()).containsOnlyKeys("docker.io", "ghcr.io", "quay.io");
+    assertThat(upstream.resilienceFor("docker.io"))
+        .isEqualTo(
+            common
+                .withCircuit(25, 30, 40, Duration.ofSeconds(10))
+                .withLimits(64, Duration.ofSeconds(30), 10));
+    assertThat(upstream.resilienceFor("ghcr.io"))
+        .isEqualTo(common.withRetryAttempts(1).withLimits(64, Duration.ofSeconds(5), 0));
+    assertThat(upstream.resilienceFor("quay.io")).isEqualTo(common);
+    assertThat(upstream.resilienceFor("gcr.io")).isEqualTo(common);
+  }
+
+  @Test
+  void upstream_resilience_hasTheDocumentedDefaults() {
+    UpstreamSettings upstream = ProxyConfig.parse("upstream:\n  connectTimeout: 5s\n").upstream();
+
+    assertThat(upstream.resilience()).isEqualTo(UpstreamResilience.DEFAULTS);
+    assertThat(upstream.registries()).isEmpty();
+    assertThat(upstream.keepDeletedTags()).isTrue();
+    assertThat(ProxyConfig.parse("upstream:\n  registries:\n    docker.io:\n").upstream())
+        .isEqualTo(
+            UpstreamSettings.DEFAULTS.withResilience(
+                UpstreamResilience.DEFAULTS, Map.of("docker.io", UpstreamResilience.DEFAULTS)));
+  }
+
+  @Test
+  void upstream_resilienceErrors_nameTheKeyPath() {
+    assertThat(refused("upstream:\n  circuitBreaker:\n    failurRate: 50\n"))
+        .isEqualTo(
+            "unknown key 'failurRate' at upstream.circuitBreaker.failurRate: expected one of"
+                + " failureRate, minimumCalls, window, openFor; did you mean 'failureRate'?");
+    assertThat(refused("upstream:\n  registries:\n    docker.io:\n      retryAttemps: 2\n"))
+        .startsWith("unknown key 'retryAttemps' at upstream.registries.docker.io.retryAttemps")
+        .endsWith("did you mean 'retryAttempts'?");
+    assertThat(refused("upstream:\n  registries:\n    docker.io: {connectTimeout: 5s}\n"))
+        .startsWith("unknown key 'connectTimeout' at upstream.registries.docker.io.connectTimeout");
+    assertThat(refused("upstream: {retryAtempts: 2}")).contains("did you mean 'retryAttempts'?");
+    assertThat(
+            refused(
+                "upstream:\n  registries:\n    docker.io:\n      circuitBreaker:\n"
+                    + "        failureRate: 150%\n"))
+        .isEqualTo(
+            "upstream.registries.docker.io.circuitBreaker.failureRate must be a percentage from 1"
+                + " to 100, such as 50 or \"50%\", not '150%'");
+    assertThat(refused("upstream: {circuitBreaker: {failureRate: 0}}"))
+        .startsWith("upstream.circuitBreaker.failureRate must be a percentage from 1 to 100");
+    assertThat(refused("upstream: {circuitBreaker: {failureRate: 0.5}}"))
+        .startsWith("upstream.circuitBreaker.failureRate must be a percentage");
+    assertThat(refused("upstream: {circuitBreaker: {failureRate: half}}")).endsWith("not 'half'");
+    assertThat(refused("upstream: {circuitBreaker: {minimumCalls: 30}}"))
+        .isEqualTo(
+            "upstream.circuitBreaker.minimumCalls (30) must not be more than"
+                + " upstream.circuitBreaker.window (20, the default)");
+    assertThat(
+            refused(
+                "upstream:\n  circuitBreaker: {window: 8, minimumCalls: 5}\n"
+                    + "  registries: {ghcr.io: {circuitBreaker: {minimumCalls: 9}}}\n"))
+        .isEqualTo(
+            "upstream.registries.ghcr.io.circuitBreaker.minimumCalls (9) must not be more than"
+                + " upstream.registries.ghcr.io.circuitBreaker.window (8, inherited from upstream)");
+    assertThat(refused("upstream: {retryBackoff: 10s}"))
+        .isEqualTo(
+            "upstream.retryMaxBackoff (5s, the default) must not be shorter than"
+                + " upstream.retryBackoff (10s)");
+    assertThat(refused("upstream: {retryAttempts: 0}"))
+        .isEqualTo("upstream.retryAttempts must be an integer from 1 to 100, not '0'");
+    assertThat(refused("upstream: {registries: {ghcr.io: {retryBackoff: 0s}}}"))
+        .isEqualTo("upstream.registries.ghcr.io.retryBackoff must be a positive duration, not 0s");
+    assertThat(refused("upstream: {circuitBreaker: {openFor: 30}}"))
+        .startsWith("upstream.circuitBreaker.openFor: '30' is not a duration");
+    assertThat(refused("upstream: {circuitBreaker: none}"))
+        .isEqualTo("upstream.circuitBreaker must be a mapping of keys to values, not 'none'");
+    assertThat(refused("upstream: {maxConcurrentRequests: 0}"))
+        .startsWith("upstream.maxConcurrentRequests must be an integer from 1 to 100000");
+    assertThat(refused("upstream: {maxQueueTime: -1s}"))
+        .startsWith("upstream.maxQueueTime: '-1s' is not a duration");
+    assertThat(refused("upstream: {requestsPerSecond: -1}"))
+        .isEqualTo("upstream.requestsPerSecond must be a number from 0 to 1000000, not '-1'");
+    assertThat(refused("upstream: {registries: {docker.io: {requestsPerSecond: \"10\"}}}"))
+        .isEqualTo(
+            "upstream.registries.docker.io.requestsPerSecond must be a number from 0 to 1000000,"
+                + " not '10'");
+    assertThat(refused("upstream: {keepDeletedTags: \"false\"}"))
+        .isEqualTo("upstream.keepDeletedTags must be true or false without quotes, not 'false'");
+  }
+
+  @Test
+  void upstream_registriesErrors_nameTheHost() {
+    assertThat(refused("upstream: {registries: [docker.io]}"))
+        .isEqualTo("upstream.registries must be a mapping of keys to values, not a list");
+    assertThat(refused("upstream: {registries: {\"bad host\": {}}}"))
+        .isEqualTo(
+            "upstream.registries.bad host: 'bad host' is not a registry host, such as docker.io,"
+                + " ghcr.io or 127.0.0.1:5001");
+    assertThat(refused("upstream: {registries: {\"https://ghcr.io\": {}}}"))
+        .startsWith("upstream.registries.https://ghcr.io: 'https://ghcr.io' is not a registry");
+    assertThat(refused("upstream: {registries: {docker.io: {}, registry-1.docker.io: {}}}"))
+        .isEqualTo(
+            "upstream.registries.registry-1.docker.io: registry 'docker.io' is already listed as"
+                + " upstream.registries.docker.io");
+    assertThat(refused("upstream: {registries: {docker.io: 5}}"))
+        .isEqualTo("upstream.registries.docker.io must be a mapping of keys to values, not '5'");
   }
 
   private static String upstreamOf(ProxyConfig config, String name) {

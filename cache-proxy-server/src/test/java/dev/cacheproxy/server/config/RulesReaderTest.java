@@ -9,6 +9,7 @@ import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RulePolicy.Mode;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -192,6 +193,72 @@ class RulesReaderTest {
         .contains("did you mean 'keepFor'?");
     assertThat(refused("registries:\n  ghcr.io: {keepFor: 30d}\n"))
         .startsWith("unknown key 'keepFor' at registries.ghcr.io.keepFor");
+  }
+
+  @Test
+  void registryUrls_areTheEndpointsInOrder_forRulesAndNs() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            """
+            registries:
+              ghcr.io:
+                urls: ["https://mirror.example/", "https://ghcr.io"]
+              registry.internal: {urls: ["http://10.0.0.5:5000"]}
+            rules:
+              - {name: ghcr, target: "ghcr/*", source: "ghcr.io/*"}
+            """);
+
+    List<URI> mirrorThenOrigin =
+        List.of(URI.create("https://mirror.example"), URI.create("https://ghcr.io"));
+    assertThat(config.rules().route(RepositoryName.of("ghcr/acme/app")).orElseThrow().registry())
+        .satisfies(r -> assertThat(r.endpoints()).isEqualTo(mirrorThenOrigin));
+    assertThat(
+            config
+                .rules()
+                .route(RepositoryName.of("acme/app"), "ghcr.io")
+                .orElseThrow()
+                .registry()
+                .endpoints())
+        .isEqualTo(mirrorThenOrigin);
+    assertThat(
+            config
+                .rules()
+                .route(RepositoryName.of("team/app"), "registry.internal")
+                .orElseThrow()
+                .registry()
+                .endpoints())
+        .containsExactly(URI.create("http://10.0.0.5:5000"));
+  }
+
+  @Test
+  void registryUrls_errorsNameTheKey() {
+    assertThat(
+            refused(
+                "registries:\n  ghcr.io:\n    url: \"https://a.example\"\n"
+                    + "    urls: [\"https://b.example\"]\n"))
+        .isEqualTo(
+            "registries.ghcr.io.urls: give either url (one endpoint) or urls (endpoints tried in"
+                + " order), not both");
+    assertThat(refused("registries:\n  ghcr.io:\n    urls: []\n"))
+        .startsWith("registries.ghcr.io.urls is empty: list the endpoints to try in order");
+    assertThat(refused("registries:\n  ghcr.io:\n    urls: \"https://a.example\"\n"))
+        .startsWith("registries.ghcr.io.urls must be a list of strings");
+    assertThat(refused("registries:\n  ghcr.io:\n    urls: [\"https://a.example\", 5]\n"))
+        .isEqualTo("registries.ghcr.io.urls[1] must be a string, not '5'");
+    assertThat(
+            refused(
+                "registries:\n  ghcr.io:\n    urls: [\"https://a.example\","
+                    + " \"https://a.example/\"]\n"))
+        .contains("registries: 'ghcr.io'")
+        .contains("'https://a.example' is listed twice");
+    assertThat(refused("registries:\n  ghcr.io:\n    urls: [\"https://a.example\", \"ftp://b\"]\n"))
+        .contains("registries: 'ghcr.io'")
+        .contains("http:// or https://");
+    assertThat(refused("registries:\n  ghcr.io:\n    url: [\"https://a.example\"]\n"))
+        .isEqualTo("registries.ghcr.io.url must be a string, not a list");
+    assertThat(refused("registries:\n  ghcr.io:\n    uris: []\n"))
+        .contains("unknown key 'uris' at registries.ghcr.io.uris")
+        .contains("did you mean 'urls'?");
   }
 
   private static Retention retentionOf(ProxyConfig config, String rule) {

@@ -97,6 +97,7 @@ class EndpointTest {
   void rules_isTheProxysOwnEndpoint() {
     assertThat(get("/_cache-proxy/rules")).isEqualTo(new Endpoint.Rules());
     assertThat(get("/_cache-proxy/storage")).isEqualTo(new Endpoint.Storage());
+    assertThat(get("/_cache-proxy/upstreams")).isEqualTo(new Endpoint.Upstreams());
     assertThat(Endpoint.parse("HEAD", "/_cache-proxy/rules", Map.of()))
         .isEqualTo(new Endpoint.Rules());
     assertThat(codeOf(() -> Endpoint.parse("POST", "/_cache-proxy/rules", Map.of())))

@@ -4,7 +4,13 @@ package dev.cacheproxy.server.it;
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.server.ProxyServer;
 import dev.cacheproxy.server.config.ProxyConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The proxy under test, started in this JVM on a free port of 127.0.0.1 with one rule: {@code
@@ -89,6 +95,17 @@ final class InProcessProxy implements AutoCloseable {
   /** A skopeo reference to the upstream's {@code repository:tag} pulled through the proxy. */
   String ref(String repository, String tag) {
     return "docker://" + hostPort() + "/" + PREFIX + repository + ":" + tag;
+  }
+
+  /** Sends {@code GET path} to the proxy and reads the answer as text. */
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(
+          HttpRequest.newBuilder(URI.create("http://" + hostPort() + path))
+              .timeout(Duration.ofSeconds(30))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
   }
 
   /** Stops the server, then the cache. */

@@ -4,12 +4,10 @@ package dev.cacheproxy.server.it;
 import static dev.cacheproxy.server.it.TestImages.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +30,17 @@ class UpstreamDownIT extends EndToEndTestBase {
     skopeo().copy(registry().ref(REPO, "cached"), directCached);
     skopeo().copy(registry().ref(REPO, "uncached"), directUncached);
 
-    try (InProcessProxy proxy = InProcessProxy.start(registry(), tmp.resolve("data"))) {
+    // The failures while the registry is down open its circuit; a short openFor lets trial calls
+    // find it back within the test (UpstreamFaultsIT recovers with the default 30 s).
+    String yaml =
+        InProcessProxy.configYaml(
+            registry().hostPort(),
+            """
+            upstream:
+              circuitBreaker:
+                openFor: 1s
+            """);
+    try (InProcessProxy proxy = InProcessProxy.start(yaml, tmp.resolve("data"))) {
       Path warmUp = tmp.resolve("warm-up");
       skopeo().copy(proxy.ref(REPO, "cached"), warmUp);
       Folders.assertIdentical(directCached, warmUp);
@@ -54,7 +62,7 @@ class UpstreamDownIT extends EndToEndTestBase {
             .contains("uncached")
             .contains("503");
         HttpResponse<String> response =
-            get(proxy, "/v2/" + InProcessProxy.PREFIX + REPO + "/manifests/uncached");
+            proxy.get("/v2/" + InProcessProxy.PREFIX + REPO + "/manifests/uncached");
         assertThat(response.statusCode()).as("status while the upstream is down").isEqualTo(503);
         assertThat(response.body())
             .as("the OCI error names the code and the unreachable upstream")
@@ -65,18 +73,17 @@ class UpstreamDownIT extends EndToEndTestBase {
       }
 
       Path afterRecovery = tmp.resolve("after-recovery");
-      skopeo().copy(proxy.ref(REPO, "uncached"), afterRecovery);
+      AtomicReference<String> last = new AtomicReference<>("");
+      Poll.until(
+          "a cold pull to succeed once the upstream is back",
+          Duration.ofSeconds(30),
+          () -> {
+            Skopeo.Result result = skopeo().tryCopy(proxy.ref(REPO, "uncached"), afterRecovery);
+            last.set(result.describe("ended"));
+            return result.exitCode() == 0;
+          },
+          () -> "; last attempt: " + last.get());
       Folders.assertIdentical(directUncached, afterRecovery);
-    }
-  }
-
-  private static HttpResponse<String> get(InProcessProxy proxy, String path) throws Exception {
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(
-          HttpRequest.newBuilder(URI.create("http://" + proxy.hostPort() + path))
-              .timeout(Duration.ofSeconds(30))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
     }
   }
 }

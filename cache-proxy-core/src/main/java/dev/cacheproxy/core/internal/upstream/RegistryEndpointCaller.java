@@ -88,7 +88,8 @@ final class RegistryEndpointCaller {
       RegistryGuards.Guard guard, RegistryRequest request, @Nullable Credentials credentials) {
     Registry registry = request.registry();
     List<URI> endpoints = registry.endpoints();
-    UpstreamException last = null;
+    List<UpstreamException> failures = new ArrayList<>();
+    List<URI> failed = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {
       URI endpoint = endpoints.get(i);
       String label = label(registry, endpoint);
@@ -96,12 +97,14 @@ final class RegistryEndpointCaller {
       try {
         backoff.check(label, request.subject());
       } catch (UpstreamException e) {
-        last = e;
+        failures.add(e);
+        failed.add(endpoint);
         continue;
       }
       RegistryGuards.Breaker breaker = guard.breaker(endpoint);
       if (!breaker.tryEnter()) {
-        last = breaker.refused(request.subject(), label);
+        failures.add(breaker.refused(request.subject(), label));
+        failed.add(endpoint);
         continue;
       }
       long start = System.nanoTime();
@@ -113,25 +116,70 @@ final class RegistryEndpointCaller {
         breaker.record(start, e);
         UpstreamException failure = backoff.record(label, e);
         boolean failOver = RegistryGuards.isFailure(e) || e.code() == OciErrorCode.TOOMANYREQUESTS;
-        if (!more || !failOver) {
+        if (!failOver) {
           throw failure;
         }
-        LOG.warn(
-            "{}: {} failed ({}); trying {}",
-            request.subject(),
-            label,
-            e.getMessage(),
-            label(registry, endpoints.get(i + 1)));
-        last = failure;
+        failures.add(failure);
+        failed.add(endpoint);
+        if (more) {
+          LOG.warn(
+              "{}: {} failed ({}); trying {}",
+              request.subject(),
+              label,
+              e.getMessage(),
+              label(registry, endpoints.get(i + 1)));
+        }
       } catch (RuntimeException e) {
         breaker.record(start, e);
         throw e;
       }
     }
-    if (last == null) {
-      throw new IllegalStateException("registry " + registry + " has no endpoint");
+    throw exhausted(request, failed, failures);
+  }
+
+  /**
+   * The failure of a call no endpoint answered: the only failure for a registry with one endpoint;
+   * for several, the last one's code, status and retry-after with a message naming what each
+   * endpoint did. It counts as not called only when no endpoint was called.
+   */
+  private static UpstreamException exhausted(
+      RegistryRequest request, List<URI> endpoints, List<UpstreamException> failures) {
+    // endpoints.get(i) gave failures.get(i)
+    if (failures.isEmpty()) {
+      throw new IllegalStateException("registry " + request.registry() + " has no endpoint");
     }
-    throw last;
+    UpstreamException last = failures.get(failures.size() - 1);
+    if (request.registry().fallbacks().isEmpty()) {
+      return last;
+    }
+    String prefix = request.subject() + ": ";
+    List<String> reasons = new ArrayList<>();
+    boolean noneCalled = true;
+    for (int i = 0; i < failures.size(); i++) {
+      UpstreamException f = failures.get(i);
+      String message = String.valueOf(f.getMessage());
+      reasons.add(
+          Responses.redacted(endpoints.get(i))
+              + " → "
+              + (message.startsWith(prefix) ? message.substring(prefix.length()) : message));
+      noneCalled &= RegistryGuards.notCalled(f);
+    }
+    Throwable cause = last.getCause();
+    if (!noneCalled && cause instanceof NotCalled) {
+      cause = null;
+    }
+    return new UpstreamException(
+        last.code(),
+        prefix
+            + "none of the "
+            + endpoints.size()
+            + " endpoints of "
+            + request.registry().host()
+            + " answered: "
+            + String.join("; ", reasons),
+        last.upstreamStatus(),
+        last.retryAfter().orElse(null),
+        cause);
   }
 
   /**

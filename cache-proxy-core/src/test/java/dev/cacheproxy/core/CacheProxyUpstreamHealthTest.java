@@ -1,0 +1,272 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
+package dev.cacheproxy.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cacheproxy.rules.RepositoryName;
+import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.rules.RulePolicy;
+import dev.cacheproxy.rules.RuleSet;
+import dev.cacheproxy.rules.Source;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tags deleted upstream ({@link UpstreamSettings#keepDeletedTags()}) and {@link
+ * CacheProxy#upstreamHealth()} over a scripted upstream.
+ */
+class CacheProxyUpstreamHealthTest {
+
+  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  private static final RepositoryName APP = RepositoryName.of("up/team/app");
+  private static final Duration FRESHNESS = Duration.ofMinutes(5);
+
+  @StartStop private final MockWebServer upstream = new MockWebServer();
+  @TempDir Path data;
+
+  private final Upstream registry = new Upstream();
+  private final MutableClock clock = new MutableClock();
+  private CacheProxy proxy;
+
+  @AfterEach
+  void tearDown() {
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  private CacheProxy newProxy(boolean keepDeletedTags) {
+    upstream.setDispatcher(registry);
+    String source = "http://127.0.0.1:" + upstream.getPort() + "/*";
+    Rule rule = new Rule("up", "up/*", Source.parse(source), null, FRESHNESS, RulePolicy.DEFAULT);
+    UpstreamSettings settings =
+        new UpstreamSettings(
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(2),
+                64,
+                256,
+                "test")
+            .withKeepDeletedTags(keepDeletedTags);
+    proxy =
+        CacheProxy.builder()
+            .rules(RuleSet.of(List.of(rule)))
+            .dataDirectory(data)
+            .clock(clock)
+            .upstream(settings)
+            .build();
+    return proxy;
+  }
+
+  private String host() {
+    return proxy.route(APP).registry().host();
+  }
+
+  @Test
+  void manifest_tagDeletedUpstreamWithoutKeepDeletedTags_notFoundAndForgotten() {
+    newProxy(false);
+    Digest digest = registry.putManifest("team/app", "1.0", manifestJson("one"));
+    registry.putManifest("team/app", "2.0", manifestJson("two"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    assertThat(proxy.tags(APP, 100, null).tags()).contains("1.0", "2.0");
+
+    registry.deleteTag("team/app", "1.0");
+    clock.advance(FRESHNESS.plusMinutes(1));
+
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("1.0"), List.of()))
+        .isInstanceOfSatisfying(
+            NotFoundException.class,
+            e -> assertThat(e.code()).isEqualTo(OciErrorCode.MANIFEST_UNKNOWN));
+    assertThat(registry.count("HEAD", "/v2/team/app/manifests/1.0")).isEqualTo(1);
+    assertThatThrownBy(() -> proxy.manifest(APP, Tag.parse("1.0"), List.of()))
+        .isInstanceOf(NotFoundException.class);
+    assertThat(proxy.tags(APP, 100, null).tags()).containsExactly("2.0");
+
+    ManifestResult byDigest = proxy.manifest(APP, digest, List.of());
+    assertThat(byDigest.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(byDigest.manifest().content()).isEqualTo(manifestJson("one"));
+    assertThat(registry.count("GET", "/v2/team/app/manifests/" + digest)).isZero();
+    assertThat(proxy.upstreamHealth())
+        .singleElement()
+        .satisfies(h -> assertThat(h.staleServes()).isZero());
+  }
+
+  @Test
+  void manifest_tagDeletedUpstreamKeepingDeletedTags_servedStaleAndCounted() {
+    newProxy(true);
+    Digest digest = registry.putManifest("team/app", "1.0", manifestJson("one"));
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+    registry.deleteTag("team/app", "1.0");
+    clock.advance(FRESHNESS.plusMinutes(1));
+
+    for (int i = 0; i < 2; i++) {
+      ManifestResult result = proxy.manifest(APP, Tag.parse("1.0"), List.of());
+      assertThat(result.status()).isEqualTo(CacheStatus.STALE);
+      assertThat(result.manifest().digest()).isEqualTo(digest);
+    }
+
+    assertThat(registry.count("HEAD", "/v2/team/app/manifests/1.0")).isEqualTo(2);
+    assertThat(proxy.upstreamHealth())
+        .singleElement()
+        .satisfies(h -> {
+          assertThat(h.registry()).isEqualTo(host());
+          assertThat(h.staleServes()).isEqualTo(2);
+        });
+  }
+
+  @Test
+  void upstreamHealth_afterASuccessfulPull_listsTheRegistryWithItsEndpointClosed() {
+    newProxy(true);
+    assertThat(proxy.upstreamHealth()).isEmpty();
+    registry.putManifest("team/app", "1.0", manifestJson("one"));
+
+    proxy.manifest(APP, Tag.parse("1.0"), List.of());
+
+    assertThat(proxy.upstreamHealth())
+        .singleElement()
+        .satisfies(h -> {
+          assertThat(h.registry()).isEqualTo(host());
+          assertThat(h.available()).isTrue();
+          assertThat(h.openCalls()).isZero();
+          assertThat(h.maxConcurrentRequests())
+              .isEqualTo(UpstreamResilience.DEFAULTS.maxConcurrentRequests());
+          assertThat(h.staleServes()).isZero();
+          assertThat(h.endpoints())
+              .singleElement()
+              .satisfies(e -> {
+                assertThat(e.circuit()).isEqualTo(UpstreamHealth.Circuit.CLOSED);
+                assertThat(e.url().getPort()).isEqualTo(upstream.getPort());
+                assertThat(e.recentFailures()).isZero();
+                assertThat(e.backedOffUntil()).isNull();
+              });
+        });
+  }
+
+  private static byte[] manifestJson(String marker) {
+    return ("{\"schemaVersion\":2,\"annotations\":{\"m\":\"" + marker + "\"}}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A scripted registry of manifests, by tag and digest, with a tag list. */
+  private static final class Upstream extends Dispatcher {
+    final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+    Digest putManifest(String repo, String tag, byte[] content) {
+      Digest d = Digest.sha256(content);
+      manifests.put(repo + ":" + tag, content);
+      manifests.put(repo + "@" + d, content);
+      return d;
+    }
+
+    /** Deletes the tag; the manifest stays reachable by digest. */
+    void deleteTag(String repo, String tag) {
+      manifests.remove(repo + ":" + tag);
+    }
+
+    int count(String method, String path) {
+      AtomicInteger c = counts.get(method + " " + path);
+      return c == null ? 0 : c.get();
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String path = request.getUrl().encodedPath();
+      counts
+          .computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger())
+          .incrementAndGet();
+      int m = path.indexOf("/manifests/");
+      if (m > 0) {
+        String repo = path.substring(4, m);
+        String ref = path.substring(m + "/manifests/".length());
+        byte[] content = manifests.get(repo + (ref.contains(":") ? "@" : ":") + ref);
+        if (content == null) {
+          return error(request, "MANIFEST_UNKNOWN");
+        }
+        MockResponse.Builder r =
+            new MockResponse.Builder()
+                .addHeader("Content-Type", OCI_MANIFEST)
+                .addHeader("Docker-Content-Digest", Digest.sha256(content).toString());
+        if (request.getMethod().equals("HEAD")) {
+          return r.addHeader("Content-Length", content.length).build();
+        }
+        return r.body(new okio.Buffer().write(content)).build();
+      }
+      int t = path.indexOf("/tags/list");
+      if (t > 0) {
+        String repo = path.substring(4, t);
+        List<String> tags =
+            manifests.keySet().stream()
+                .filter(k -> k.startsWith(repo + ":"))
+                .map(k -> "\"" + k.substring(repo.length() + 1) + "\"")
+                .sorted()
+                .toList();
+        return new MockResponse.Builder()
+            .addHeader("Content-Type", "application/json")
+            .body("{\"name\":\"" + repo + "\",\"tags\":[" + String.join(",", tags) + "]}")
+            .build();
+      }
+      return error(request, "NAME_UNKNOWN");
+    }
+
+    /** A 404 OCI error; without a body for a HEAD, which must not carry one. */
+    private static MockResponse error(RecordedRequest request, String code) {
+      String body = "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"not here\"}]}";
+      MockResponse.Builder r =
+          new MockResponse.Builder().code(404).addHeader("Content-Type", "application/json");
+      if (request.getMethod().equals("HEAD")) {
+        return r.addHeader("Content-Length", body.length()).build();
+      }
+      return r.body(body).build();
+    }
+  }
+
+  /** A clock the test moves forward. */
+  private static final class MutableClock extends Clock {
+    private final AtomicLong millis =
+        new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+
+    void advance(Duration d) {
+      millis.addAndGet(d.toMillis());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public long millis() {
+      return millis.get();
+    }
+  }
+}
