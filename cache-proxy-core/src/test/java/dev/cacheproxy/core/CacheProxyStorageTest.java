@@ -13,6 +13,7 @@ import dev.cacheproxy.core.storage.RepositoryUsage;
 import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.core.storage.StorageStatus;
 import dev.cacheproxy.core.storage.UsageReport;
+import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
@@ -24,11 +25,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +33,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -64,7 +60,7 @@ class CacheProxyStorageTest {
   @TempDir Path data;
 
   private final Upstream registry = new Upstream();
-  private final MutableClock clock = new MutableClock();
+  private final TestClock clock = new TestClock();
   private final Random random = new Random(7);
   private @Nullable CacheProxy proxy;
 
@@ -492,36 +488,6 @@ class CacheProxyStorageTest {
     @Override
     public long usableSpace() throws IOException {
       return full ? 0 : delegate.usableSpace();
-    }
-  }
-
-  /** A clock the test moves forward. */
-  private static final class MutableClock extends Clock {
-    private final AtomicLong millis =
-        new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
     }
   }
 }

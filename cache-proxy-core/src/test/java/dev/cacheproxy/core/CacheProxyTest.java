@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.Registries;
 import dev.cacheproxy.rules.RegistryEntry;
@@ -19,10 +20,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +57,7 @@ class CacheProxyTest {
   @TempDir Path data;
 
   private final Upstream registry = new Upstream();
-  private final MutableClock clock = new MutableClock();
+  private final TestClock clock = new TestClock();
   private CacheProxy proxy;
 
   @BeforeEach
@@ -910,36 +908,6 @@ class CacheProxyTest {
       if (end < content.length) {
         throw new IOException("upstream broke the connection");
       }
-    }
-  }
-
-  /** A clock the test moves forward. */
-  private static final class MutableClock extends Clock {
-    private final AtomicLong millis =
-        new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
     }
   }
 }

@@ -4,6 +4,7 @@ package dev.cacheproxy.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
@@ -11,16 +12,11 @@ import dev.cacheproxy.rules.RuleSet;
 import dev.cacheproxy.rules.Source;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -44,7 +40,7 @@ class CacheProxyUpstreamHealthTest {
   @TempDir Path data;
 
   private final Upstream registry = new Upstream();
-  private final MutableClock clock = new MutableClock();
+  private final TestClock clock = new TestClock();
   private CacheProxy proxy;
 
   @AfterEach
@@ -237,36 +233,6 @@ class CacheProxyUpstreamHealthTest {
         return r.addHeader("Content-Length", body.length()).build();
       }
       return r.body(body).build();
-    }
-  }
-
-  /** A clock the test moves forward. */
-  private static final class MutableClock extends Clock {
-    private final AtomicLong millis =
-        new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
     }
   }
 }

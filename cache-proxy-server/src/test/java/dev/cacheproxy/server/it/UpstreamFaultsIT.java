@@ -151,6 +151,23 @@ class UpstreamFaultsIT extends EndToEndTestBase {
                 .as("GETs of %s: one whole fetch, then only ranged resumes", digest)
                 .containsOnlyOnce(200)
                 .isSubsetOf(200, 206));
+
+    // The reference, measured in the same run: skopeo pulling straight from the registry through
+    // the same faults (no cache, no resume). Reported, not asserted: it shows what the proxy saves.
+    try (FaultyTcpProxy direct = FaultyTcpProxy.start(registry().port(), FAULT_SEED, faults)) {
+      int directPulls = 2 * images.size();
+      int directFailed = 0;
+      for (int i = 0; i < directPulls; i++) {
+        TestImages.Image image = images.get(i % images.size());
+        String ref = "docker://" + direct.hostPort() + "/" + REPO + ":" + image.tag();
+        if (pullAndCheck(ref, image, tmp.resolve("direct-" + i)).isPresent()) {
+          directFailed++;
+        }
+      }
+      System.out.println(
+          "UpstreamFaultsIT: reference, %d direct pulls through the same faults: %d failed; %d bytes fetched; %s"
+              .formatted(directPulls, directFailed, direct.bytesToClient(), direct.stats()));
+    }
   }
 
   @Test

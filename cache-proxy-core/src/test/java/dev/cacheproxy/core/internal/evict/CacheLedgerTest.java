@@ -9,6 +9,7 @@ import dev.cacheproxy.core.internal.evict.TestCache.Image;
 import dev.cacheproxy.core.spi.StoredBlob;
 import dev.cacheproxy.core.storage.RepositoryUsage;
 import dev.cacheproxy.core.storage.UsageReport;
+import dev.cacheproxy.core.testing.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import dev.cacheproxy.core.Digest;
 import dev.cacheproxy.core.internal.evict.BlobLeases.Lease;
 import dev.cacheproxy.core.internal.evict.TestCache.Image;
 import dev.cacheproxy.core.internal.manifest.RepositoryIndex.ManifestRecord;
+import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.Registry;
 import java.nio.file.Path;
 import java.time.Duration;

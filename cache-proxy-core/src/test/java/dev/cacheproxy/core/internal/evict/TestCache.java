@@ -8,6 +8,7 @@ import dev.cacheproxy.core.internal.manifest.RepositoryIndex.ManifestRecord;
 import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
 import dev.cacheproxy.core.spi.BlobWriter;
 import dev.cacheproxy.core.storage.StorageSettings;
+import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Retention;

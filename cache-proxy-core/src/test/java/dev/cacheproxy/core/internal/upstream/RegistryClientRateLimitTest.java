@@ -11,15 +11,11 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.Tag;
 import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.internal.upstream.UpstreamFixtures.FakeTicker;
+import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.RepositoryName;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -39,7 +35,7 @@ class RegistryClientRateLimitTest {
   @StartStop private final MockWebServer other = new MockWebServer();
   @StartStop private final MockWebServer auth = new MockWebServer();
 
-  private final MutableClock clock = new MutableClock(UpstreamFixtures.NOW);
+  private final TestClock clock = new TestClock(UpstreamFixtures.NOW);
   private final RegistryClient client =
       new RegistryClient(UpstreamFixtures.SETTINGS, new FakeTicker(), clock);
 
@@ -234,33 +230,5 @@ class RegistryClientRateLimitTest {
                 assertThat(e.retryAfter()).contains(retryAfter);
               }
             });
-  }
-
-  /** A clock the test moves forward. */
-  static final class MutableClock extends Clock {
-    private final AtomicLong millis;
-
-    MutableClock(Instant start) {
-      this.millis = new AtomicLong(start.toEpochMilli());
-    }
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
   }
 }

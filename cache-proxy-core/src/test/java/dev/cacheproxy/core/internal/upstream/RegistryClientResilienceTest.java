@@ -15,8 +15,8 @@ import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.UpstreamHealth;
 import dev.cacheproxy.core.UpstreamResilience;
 import dev.cacheproxy.core.UpstreamSettings;
-import dev.cacheproxy.core.internal.upstream.RegistryClientRateLimitTest.MutableClock;
 import dev.cacheproxy.core.internal.upstream.UpstreamFixtures.FakeTicker;
+import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
 import java.io.ByteArrayOutputStream;
@@ -63,7 +63,7 @@ class RegistryClientResilienceTest {
   @StartStop private final MockWebServer server = new MockWebServer();
   @StartStop private final MockWebServer fallback = new MockWebServer();
 
-  private final MutableClock clock = new MutableClock(UpstreamFixtures.NOW);
+  private final TestClock clock = new TestClock(UpstreamFixtures.NOW);
   private final List<RegistryClient> clients = new ArrayList<>();
 
   @AfterEach

@@ -1,5 +1,5 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
-package dev.cacheproxy.core.internal.evict;
+package dev.cacheproxy.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,14 +8,26 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock the test moves forward. */
-final class TestClock extends Clock {
+/** A clock the test moves forward; thread-safe. */
+public final class TestClock extends Clock {
 
-  static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  /** Where a clock made without a start begins. */
+  public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
-  private final AtomicLong millis = new AtomicLong(START.toEpochMilli());
+  private final AtomicLong millis;
 
-  void advance(Duration d) {
+  /** A clock at {@link #START}. */
+  public TestClock() {
+    this(START);
+  }
+
+  /** A clock at {@code start}. */
+  public TestClock(Instant start) {
+    this.millis = new AtomicLong(start.toEpochMilli());
+  }
+
+  /** Moves the clock forward by {@code d}. */
+  public void advance(Duration d) {
     millis.addAndGet(d.toMillis());
   }
 
