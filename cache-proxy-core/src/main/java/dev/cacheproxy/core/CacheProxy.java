@@ -27,6 +27,8 @@ import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -567,6 +569,7 @@ public final class CacheProxy implements Closeable {
     private StorageSettings storage = StorageSettings.DEFAULTS;
 
     private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry = new CompositeMeterRegistry();
 
     private Builder() {}
 
@@ -621,6 +624,16 @@ public final class CacheProxy implements Closeable {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where the proxy records its metrics (requests by kind, result and rule; upstream calls;
+     * fills; storage); defaults to an empty composite registry, which records nothing. The names
+     * are listed in the README's metrics section.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
       return this;
     }
 

@@ -4,6 +4,7 @@ package dev.cacheproxy.core.internal.upstream;
 import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.UpstreamException;
+import dev.cacheproxy.core.UpstreamTimer;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.rules.Registry;
 import java.net.URI;
@@ -110,9 +111,11 @@ final class RegistryEndpointCaller {
       long start = System.nanoTime();
       try {
         ClassicHttpResponse response = callUpstream(request.at(endpoint), credentials);
+        UpstreamTimer.record(System.nanoTime() - start);
         breaker.record(start, null);
         return response;
       } catch (UpstreamException e) {
+        UpstreamTimer.record(System.nanoTime() - start);
         breaker.record(start, e);
         UpstreamException failure = backoff.record(label, e);
         boolean failOver = RegistryGuards.isFailure(e) || e.code() == OciErrorCode.TOOMANYREQUESTS;
@@ -130,6 +133,7 @@ final class RegistryEndpointCaller {
               label(registry, endpoints.get(i + 1)));
         }
       } catch (RuntimeException e) {
+        UpstreamTimer.record(System.nanoTime() - start);
         breaker.record(start, e);
         throw e;
       }
