@@ -3,6 +3,7 @@ package dev.cacheproxy.core;
 
 import dev.cacheproxy.core.internal.evict.CacheLedger;
 import dev.cacheproxy.core.internal.evict.Evictor;
+import dev.cacheproxy.core.internal.evict.Purger;
 import dev.cacheproxy.core.internal.evict.TrackingBlobStore;
 import dev.cacheproxy.core.internal.fetch.BlobFetcher;
 import dev.cacheproxy.core.internal.fetch.BlobFetcher.BlobSource;
@@ -17,6 +18,7 @@ import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.core.spi.StoredBlob;
+import dev.cacheproxy.core.storage.PurgeReport;
 import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.core.storage.StorageStatus;
 import dev.cacheproxy.core.storage.UsageReport;
@@ -107,6 +109,7 @@ public final class CacheProxy implements Closeable {
   private final ManifestResolver manifests;
   private final BlobFetcher fetcher;
   private final ExecutorService fillExecutor;
+  private final ProxyMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Opens the cache in a locked data directory: recovers its state, then starts its threads. */
@@ -115,13 +118,14 @@ public final class CacheProxy implements Closeable {
     this.settings = new Settings(Objects.requireNonNull(b.rules), b.credentials);
     this.storage = b.storage;
     this.upstream = b.upstream;
+    this.metrics = new ProxyMetrics(b.meterRegistry);
     BlobStore blobs =
         b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
     this.index = new RepositoryIndex(dataDirectory.resolve("repositories"));
     this.ledger = CacheLedger.recover(blobs, index, b.clock, storage.accessTracking());
     this.evictor = new Evictor(ledger, index, storage, this::rules, b.clock);
     this.store = new TrackingBlobStore(ledger, evictor::onCommit);
-    this.client = new RegistryClient(b.upstream, b.clock);
+    this.client = new RegistryClient(b.upstream, b.clock, b.meterRegistry);
     this.manifests =
         new ManifestResolver(
             client,
@@ -131,13 +135,63 @@ public final class CacheProxy implements Closeable {
             ledger,
             evictor::wake,
             b.upstream.notFoundCacheTime(),
-            b.upstream.keepDeletedTags());
+            b.upstream.keepDeletedTags(),
+            b.meterRegistry);
     this.fillExecutor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
     this.fetcher =
         new BlobFetcher(
-            store, fillExecutor, ledger, evictor::wake, b.upstream.blobResumeAttempts());
+            store,
+            fillExecutor,
+            ledger,
+            evictor::wake,
+            b.upstream.blobResumeAttempts(),
+            b.meterRegistry);
+    registerGauges();
     evictor.start();
+  }
+
+  /**
+   * Registers the gauges and function counters over the proxy's state (fills, storage, eviction);
+   * they hold the parts they read weakly and {@link #close()} removes them.
+   */
+  private void registerGauges() {
+    metrics.gauge(
+        "cacheproxy.fills.active",
+        "Blob fills in flight",
+        fetcher,
+        BlobFetcher::fillsInFlight,
+        null);
+    metrics.functionCounter(
+        "cacheproxy.fill.resumes",
+        "Ranged requests resuming broken blob fills",
+        fetcher,
+        BlobFetcher::resumes,
+        null);
+    metrics.gauge(
+        "cacheproxy.storage.used.bytes",
+        "Bytes of blobs stored",
+        ledger,
+        CacheLedger::usedBytes,
+        "bytes");
+    if (storage.bounded()) {
+      metrics.gauge(
+          "cacheproxy.storage.limit.bytes",
+          "The most bytes of blobs kept (storage.maxSize)",
+          storage,
+          StorageSettings::maxSize,
+          "bytes");
+    }
+    metrics.gauge(
+        "cacheproxy.storage.blobs", "Blobs stored", ledger, CacheLedger::storedBlobs, null);
+    metrics.functionCounter(
+        "cacheproxy.evictions", "Blobs deleted by eviction", evictor, Evictor::evictions, null);
+    metrics.functionCounter(
+        "cacheproxy.evicted.bytes",
+        "Bytes of blobs deleted by eviction",
+        evictor,
+        Evictor::evictedBytes,
+        "bytes");
   }
 
   /** A new builder. */
@@ -157,7 +211,7 @@ public final class CacheProxy implements Closeable {
    *     reached and nothing is cached
    */
   public ManifestResult manifest(RepositoryName name, Reference reference, List<String> accept) {
-    return manifest(route(name), reference, accept);
+    return manifest(routeFor(ProxyMetrics.Kind.MANIFEST, name), reference, accept);
   }
 
   /**
@@ -167,14 +221,24 @@ public final class CacheProxy implements Closeable {
    * @see #manifest(RepositoryName, Reference, List)
    */
   public ManifestResult manifest(Route route, Reference reference, List<String> accept) {
-    List<String> acceptCopy = List.copyOf(accept);
-    return switch (reference) {
-      case Digest digest -> manifests.byDigest(route, digest, acceptCopy, () -> credentials(route));
-      case Tag tag -> {
-        checkTagAllowed(route, tag);
-        yield manifests.byTag(route, tag, acceptCopy, () -> credentials(route));
-      }
-    };
+    ManifestResult result;
+    try {
+      List<String> acceptCopy = List.copyOf(accept);
+      result =
+          switch (reference) {
+            case Digest digest ->
+                manifests.byDigest(route, digest, acceptCopy, () -> credentials(route));
+            case Tag tag -> {
+              checkTagAllowed(route, tag);
+              yield manifests.byTag(route, tag, acceptCopy, () -> credentials(route));
+            }
+          };
+    } catch (RuntimeException e) {
+      metrics.failed(ProxyMetrics.Kind.MANIFEST, route.rule().name(), e);
+      throw e;
+    }
+    metrics.answered(ProxyMetrics.Kind.MANIFEST, result.status(), route.rule().name());
+    return result;
   }
 
   /**
@@ -186,7 +250,7 @@ public final class CacheProxy implements Closeable {
    *     upstream's failure before the first byte
    */
   public BlobStream blob(RepositoryName name, Digest digest) {
-    return blob(route(name), digest);
+    return blob(routeFor(ProxyMetrics.Kind.BLOB, name), digest);
   }
 
   /**
@@ -203,16 +267,36 @@ public final class CacheProxy implements Closeable {
               throw notCachedReadOnly(route, OciErrorCode.BLOB_UNKNOWN, "blob " + digest);
             }
             : new UpstreamBlobSource(route, digest);
-    return fetcher.open(digest, source);
+    BlobStream stream;
+    try {
+      stream = fetcher.open(digest, source);
+    } catch (RuntimeException e) {
+      metrics.failed(ProxyMetrics.Kind.BLOB, route.rule().name(), e);
+      throw e;
+    }
+    metrics.answered(ProxyMetrics.Kind.BLOB, stream.status(), route.rule().name());
+    return stream;
   }
 
   /** The size of a blob and whether it is cached, for a {@code HEAD} request. */
   public BlobInfo blobInfo(RepositoryName name, Digest digest) {
-    return blobInfo(route(name), digest);
+    return blobInfo(routeFor(ProxyMetrics.Kind.BLOB, name), digest);
   }
 
   /** The size of a blob and whether it is cached, along a route found by {@link #route}. */
   public BlobInfo blobInfo(Route route, Digest digest) {
+    BlobInfo info;
+    try {
+      info = lookUpBlobInfo(route, digest);
+    } catch (RuntimeException e) {
+      metrics.failed(ProxyMetrics.Kind.BLOB, route.rule().name(), e);
+      throw e;
+    }
+    metrics.answered(ProxyMetrics.Kind.BLOB, info.status(), route.rule().name());
+    return info;
+  }
+
+  private BlobInfo lookUpBlobInfo(Route route, Digest digest) {
     Optional<StoredBlob> cached = storedBlob(digest);
     if (cached.isPresent()) {
       return new BlobInfo(digest, cached.get().size(), CacheStatus.HIT);
@@ -237,7 +321,7 @@ public final class CacheProxy implements Closeable {
    * @param last return only tags after this one, or null to start at the beginning
    */
   public TagList tags(RepositoryName name, int limit, @Nullable String last) {
-    return tags(route(name), limit, last);
+    return tags(routeFor(ProxyMetrics.Kind.TAGS, name), limit, last);
   }
 
   /** One page of the tags of the repository a route found by {@link #route} leads to. */
@@ -246,14 +330,23 @@ public final class CacheProxy implements Closeable {
       throw new IllegalArgumentException("limit must not be negative");
     }
     RepositoryName name = route.clientRepository();
-    TreeSet<String> all = new TreeSet<>(index.tags(route.registry(), route.upstreamRepository()));
-    if (readOnly(route)) {
-      if (all.isEmpty()) {
-        throw notCachedReadOnly(route, OciErrorCode.NAME_UNKNOWN, "the tag list");
+    TreeSet<String> all;
+    CacheStatus status;
+    try {
+      all = new TreeSet<>(index.tags(route.registry(), route.upstreamRepository()));
+      if (readOnly(route)) {
+        if (all.isEmpty()) {
+          throw notCachedReadOnly(route, OciErrorCode.NAME_UNKNOWN, "the tag list");
+        }
+        status = CacheStatus.HIT;
+      } else {
+        status = addUpstreamTags(route, all) ? CacheStatus.MISS : CacheStatus.STALE;
       }
-    } else {
-      addUpstreamTags(route, all);
+    } catch (RuntimeException e) {
+      metrics.failed(ProxyMetrics.Kind.TAGS, route.rule().name(), e);
+      throw e;
     }
+    metrics.answered(ProxyMetrics.Kind.TAGS, status, route.rule().name());
     all.removeIf(tag -> !route.rule().policy().allowsTag(tag));
     List<String> after = new ArrayList<>(last == null ? all : all.tailSet(last, false));
     boolean more = after.size() > limit;
@@ -268,6 +361,16 @@ public final class CacheProxy implements Closeable {
         .distinct()
         .sorted()
         .collect(Collectors.toList());
+  }
+
+  /**
+   * The registry this proxy records its metrics in (set with {@link Builder#meterRegistry}), so
+   * that an embedding server can register its own meters next to them. Counters and timers stay in
+   * it after {@link #close()}; the gauges and function counters over the proxy's state are removed
+   * then.
+   */
+  public MeterRegistry meterRegistry() {
+    return metrics.registry();
   }
 
   /** The rules this proxy routes by now. */
@@ -346,6 +449,20 @@ public final class CacheProxy implements Closeable {
     return storageStatus();
   }
 
+  /**
+   * Purges cached content now, whatever the retention rules say: the whole repository {@code name}
+   * routes to when {@code reference} is null, else the manifests a tag resolves to (and the tag),
+   * or one manifest by digest, each with the platform manifests and blobs no other cached image
+   * uses. The next pull fetches them again. Blobs being read are deleted once released, by a later
+   * eviction pass or {@code gc}.
+   *
+   * @throws ProxyException NAME_UNKNOWN when no rule routes {@code name}
+   */
+  public PurgeReport purge(RepositoryName name, @Nullable Reference reference) {
+    Route route = route(name);
+    return new Purger(ledger, index).purge(route.registry(), route.upstreamRepository(), reference);
+  }
+
   /** How many requests each rule has routed since start, by rule name. */
   public Map<String, Long> ruleMatches() {
     Map<String, Long> counts = new TreeMap<>();
@@ -373,6 +490,35 @@ public final class CacheProxy implements Closeable {
    * @throws NotFoundException {@code NAME_UNKNOWN} when no rule matches
    */
   public Route route(RepositoryName name, @Nullable String namespace) {
+    Route route = match(name, namespace);
+    checkEnabled(route);
+    return route;
+  }
+
+  /**
+   * Routes a request method's repository name as {@link #route(RepositoryName)} does, counting a
+   * failure as a request of {@code kind} that ended in an error (rule {@value ProxyMetrics#NO_RULE}
+   * when no rule matched).
+   */
+  private Route routeFor(ProxyMetrics.Kind kind, RepositoryName name) {
+    Route route;
+    try {
+      route = match(name, null);
+    } catch (RuntimeException e) {
+      metrics.failed(kind, ProxyMetrics.NO_RULE, e);
+      throw e;
+    }
+    try {
+      checkEnabled(route);
+    } catch (RuntimeException e) {
+      metrics.failed(kind, route.rule().name(), e);
+      throw e;
+    }
+    return route;
+  }
+
+  /** The route of a name, counted as a match of its rule, whether the rule is enabled or not. */
+  private Route match(RepositoryName name, @Nullable String namespace) {
     RuleSet rules = settings.rules();
     Optional<Route> found;
     try {
@@ -390,16 +536,19 @@ public final class CacheProxy implements Closeable {
                     + rules.rules().stream().map(Rule::target).collect(Collectors.joining(", "))
                     + ")"));
     matches.computeIfAbsent(route.rule().name(), k -> new LongAdder()).increment();
+    return route;
+  }
+
+  private static void checkEnabled(Route route) {
     if (route.rule().policy().mode() == RulePolicy.Mode.DISABLED) {
       throw new ProxyException(
           OciErrorCode.DENIED,
           "repository '"
-              + name
+              + route.clientRepository()
               + "' is served by rule '"
               + route.rule().name()
               + "', which is disabled");
     }
-    return route;
   }
 
   /**
@@ -430,6 +579,7 @@ public final class CacheProxy implements Closeable {
       try {
         client.close();
       } finally {
+        metrics.close();
         evictor.close();
         unlock(lock);
       }
@@ -444,8 +594,12 @@ public final class CacheProxy implements Closeable {
     }
   }
 
-  /** Adds the upstream's tags; when it cannot be asked, keeps the cached ones if there are any. */
-  private void addUpstreamTags(Route route, Set<String> all) {
+  /**
+   * Adds the upstream's tags; when it cannot be asked, keeps the cached ones if there are any.
+   *
+   * @return whether the upstream listed the tags; false when the cached ones are listed instead
+   */
+  private boolean addUpstreamTags(Route route, Set<String> all) {
     try {
       String from = null;
       for (int page = 0; page < MAX_TAG_PAGES; page++) {
@@ -458,6 +612,7 @@ public final class CacheProxy implements Closeable {
           break;
         }
       }
+      return true;
     } catch (ProxyException e) {
       if (all.isEmpty()) {
         throw e;
@@ -466,6 +621,7 @@ public final class CacheProxy implements Closeable {
           "listing tags of {} upstream failed ({}); listing the cached tags",
           route.upstreamName(),
           e.getMessage());
+      return false;
     }
   }
 

@@ -4,6 +4,7 @@ package dev.cacheproxy.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cacheproxy.core.testing.FakeRegistry;
 import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Rule;
@@ -14,13 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,14 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CacheProxyUpstreamHealthTest {
 
-  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   private static final RepositoryName APP = RepositoryName.of("up/team/app");
   private static final Duration FRESHNESS = Duration.ofMinutes(5);
 
   @StartStop private final MockWebServer upstream = new MockWebServer();
   @TempDir Path data;
 
-  private final Upstream registry = new Upstream();
+  private final FakeRegistry registry = new FakeRegistry();
   private final TestClock clock = new TestClock();
   private CacheProxy proxy;
 
@@ -160,79 +154,5 @@ class CacheProxyUpstreamHealthTest {
   private static byte[] manifestJson(String marker) {
     return ("{\"schemaVersion\":2,\"annotations\":{\"m\":\"" + marker + "\"}}")
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** A scripted registry of manifests, by tag and digest, with a tag list. */
-  private static final class Upstream extends Dispatcher {
-    final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
-    final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-
-    Digest putManifest(String repo, String tag, byte[] content) {
-      Digest d = Digest.sha256(content);
-      manifests.put(repo + ":" + tag, content);
-      manifests.put(repo + "@" + d, content);
-      return d;
-    }
-
-    /** Deletes the tag; the manifest stays reachable by digest. */
-    void deleteTag(String repo, String tag) {
-      manifests.remove(repo + ":" + tag);
-    }
-
-    int count(String method, String path) {
-      AtomicInteger c = counts.get(method + " " + path);
-      return c == null ? 0 : c.get();
-    }
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      String path = request.getUrl().encodedPath();
-      counts
-          .computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger())
-          .incrementAndGet();
-      int m = path.indexOf("/manifests/");
-      if (m > 0) {
-        String repo = path.substring(4, m);
-        String ref = path.substring(m + "/manifests/".length());
-        byte[] content = manifests.get(repo + (ref.contains(":") ? "@" : ":") + ref);
-        if (content == null) {
-          return error(request, "MANIFEST_UNKNOWN");
-        }
-        MockResponse.Builder r =
-            new MockResponse.Builder()
-                .addHeader("Content-Type", OCI_MANIFEST)
-                .addHeader("Docker-Content-Digest", Digest.sha256(content).toString());
-        if (request.getMethod().equals("HEAD")) {
-          return r.addHeader("Content-Length", content.length).build();
-        }
-        return r.body(new okio.Buffer().write(content)).build();
-      }
-      int t = path.indexOf("/tags/list");
-      if (t > 0) {
-        String repo = path.substring(4, t);
-        List<String> tags =
-            manifests.keySet().stream()
-                .filter(k -> k.startsWith(repo + ":"))
-                .map(k -> "\"" + k.substring(repo.length() + 1) + "\"")
-                .sorted()
-                .toList();
-        return new MockResponse.Builder()
-            .addHeader("Content-Type", "application/json")
-            .body("{\"name\":\"" + repo + "\",\"tags\":[" + String.join(",", tags) + "]}")
-            .build();
-      }
-      return error(request, "NAME_UNKNOWN");
-    }
-
-    /** A 404 OCI error; without a body for a HEAD, which must not carry one. */
-    private static MockResponse error(RecordedRequest request, String code) {
-      String body = "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"not here\"}]}";
-      MockResponse.Builder r =
-          new MockResponse.Builder().code(404).addHeader("Content-Type", "application/json");
-      if (request.getMethod().equals("HEAD")) {
-        return r.addHeader("Content-Length", body.length()).build();
-      }
-      return r.body(body).build();
-    }
   }
 }

@@ -9,9 +9,7 @@ import dev.cacheproxy.core.storage.ByteSizes;
 import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.RuleSet;
-import java.io.IOException;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,32 +143,15 @@ final class EvictionPass {
       if (image == null || image.lastPull() > candidate.lastPull() || retained(image)) {
         return;
       }
-      for (ManifestEntry member : image.members()) {
-        RecordKey key = member.key;
-        index.removeTagsPointingTo(key.registryOf(), key.repository(), key.digest());
-      }
-      for (ManifestEntry member : image.members()) {
-        RecordKey key = member.key;
-        index.deleteManifest(key.registryOf(), key.repository(), key.digest());
-      }
-      List<Digest> unreferenced = ledger.remove(image.members());
-      int deleted = 0;
-      long freed = 0;
-      for (Digest digest : unreferenced) {
-        long size = deleteIfUnused(digest);
-        if (size >= 0) {
-          deleted++;
-          freed += size;
-        }
-      }
+      ImageRemover.Removed removed = ImageRemover.remove(ledger, index, image);
       images++;
-      bytes += freed;
+      bytes += removed.bytes();
       LOG.info(
           "storage: evicted {} ({} manifests, {} blobs, {}), last pulled {}",
           image.root().key,
           image.members().size(),
-          deleted,
-          ByteSizes.format(freed),
+          removed.blobs(),
+          ByteSizes.format(removed.bytes()),
           image.lastPull() > 0 ? Instant.ofEpochMilli(image.lastPull()) : "never");
     } finally {
       ledger.structure().unlock();
@@ -191,11 +172,6 @@ final class EvictionPass {
 
   /** Deletes a blob nothing holds; returns the bytes freed, -1 if kept or if deleting failed. */
   private long deleteIfUnused(Digest digest) {
-    try {
-      return ledger.blobs().deleteIfUnused(digest);
-    } catch (IOException e) {
-      LOG.warn("storage: cannot delete blob {}: {}", digest, e.toString());
-      return -1;
-    }
+    return ImageRemover.deleteIfUnused(ledger, digest);
   }
 }

@@ -13,6 +13,7 @@ import dev.cacheproxy.core.internal.evict.BlobLeases.Lease;
 import dev.cacheproxy.core.internal.upstream.UpstreamBlob;
 import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.StoredBlob;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Optional;
@@ -78,6 +79,7 @@ public final class BlobFetcher implements Closeable {
   private final Runnable onStorageFailure;
   private final int resumeAttempts;
   private final ResumeBackoff backoff;
+  private final FillMetrics metrics;
   private final AtomicLong resumes = new AtomicLong();
   private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -116,6 +118,29 @@ public final class BlobFetcher implements Closeable {
         store, fillExecutor, leases, onStorageFailure, resumeAttempts, ResumeBackoff.exponential());
   }
 
+  /**
+   * Creates a fetcher as {@link #BlobFetcher(BlobStore, Executor, BlobLeases, Runnable, int)} that
+   * counts in {@code meters} the fills that end ({@code cacheproxy.fills} by result, complete or
+   * failed) and the requests that join a fill in flight ({@code
+   * cacheproxy.singleflight.joins{kind=blob}}).
+   */
+  public BlobFetcher(
+      BlobStore store,
+      Executor fillExecutor,
+      BlobLeases leases,
+      Runnable onStorageFailure,
+      int resumeAttempts,
+      MeterRegistry meters) {
+    this(
+        store,
+        fillExecutor,
+        leases,
+        onStorageFailure,
+        resumeAttempts,
+        ResumeBackoff.exponential(),
+        new FillMetrics(meters));
+  }
+
   /** Creates a fetcher whose fills wait {@code backoff} before each resume attempt. */
   BlobFetcher(
       BlobStore store,
@@ -124,6 +149,17 @@ public final class BlobFetcher implements Closeable {
       Runnable onStorageFailure,
       int resumeAttempts,
       ResumeBackoff backoff) {
+    this(store, fillExecutor, leases, onStorageFailure, resumeAttempts, backoff, FillMetrics.NONE);
+  }
+
+  private BlobFetcher(
+      BlobStore store,
+      Executor fillExecutor,
+      BlobLeases leases,
+      Runnable onStorageFailure,
+      int resumeAttempts,
+      ResumeBackoff backoff,
+      FillMetrics metrics) {
     if (resumeAttempts < 0) {
       throw new IllegalArgumentException("resumeAttempts must not be negative: " + resumeAttempts);
     }
@@ -133,6 +169,7 @@ public final class BlobFetcher implements Closeable {
     this.onStorageFailure = onStorageFailure;
     this.resumeAttempts = resumeAttempts;
     this.backoff = backoff;
+    this.metrics = metrics;
   }
 
   /**
@@ -185,8 +222,11 @@ public final class BlobFetcher implements Closeable {
         start(created, source);
         fill = created;
       } else {
+        metrics.joined();
         foundVerified = fill.verifiedAlready();
       }
+    } else {
+      metrics.joined();
     }
     return awaitHeaders(fill, source, foundVerified ? CacheStatus.HIT : CacheStatus.MISS);
   }
@@ -226,9 +266,18 @@ public final class BlobFetcher implements Closeable {
     try {
       fillExecutor.execute(
           new FillTask(
-              fill, source, store, onEnd, onStorageFailure, resumeAttempts, backoff, resumes));
+              fill,
+              source,
+              store,
+              onEnd,
+              onStorageFailure,
+              resumeAttempts,
+              backoff,
+              resumes,
+              metrics));
     } catch (RejectedExecutionException e) {
       onEnd.run();
+      metrics.failed();
       fill.failed(
           new ProxyException(
               OciErrorCode.UNAVAILABLE, "cannot start fetching " + fill.digest() + ": " + e, e));

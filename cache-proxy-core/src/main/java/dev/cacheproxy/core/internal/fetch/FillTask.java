@@ -64,6 +64,7 @@ final class FillTask implements Runnable {
   private final int resumeAttempts;
   private final ResumeBackoff backoff;
   private final AtomicLong resumes;
+  private final FillMetrics metrics;
 
   /** The upstream response being read; replaced on each resume, closed at the end. */
   private @Nullable UpstreamBlob upstream;
@@ -89,6 +90,34 @@ final class FillTask implements Runnable {
       int resumeAttempts,
       ResumeBackoff backoff,
       AtomicLong resumes) {
+    this(
+        fill,
+        source,
+        store,
+        onEnd,
+        onStorageFailure,
+        resumeAttempts,
+        backoff,
+        resumes,
+        FillMetrics.NONE);
+  }
+
+  /**
+   * Creates the task as above, counting how it ends in {@code metrics}.
+   *
+   * @param metrics counts the fill as complete or failed when it ends
+   */
+  FillTask(
+      Fill fill,
+      BlobSource source,
+      BlobStore store,
+      Runnable onEnd,
+      Runnable onStorageFailure,
+      int resumeAttempts,
+      ResumeBackoff backoff,
+      AtomicLong resumes,
+      FillMetrics metrics) {
+    this.metrics = metrics;
     this.fill = fill;
     this.source = source;
     this.store = store;
@@ -106,6 +135,7 @@ final class FillTask implements Runnable {
       blob = fetch();
     } catch (StorageException e) {
       onEnd.run();
+      metrics.failed();
       fill.bypassed(e);
       LOG.warn(
           "fill of {}: the store failed ({}); its clients get the blob from the upstream without"
@@ -116,6 +146,7 @@ final class FillTask implements Runnable {
       return;
     } catch (Throwable t) {
       onEnd.run();
+      metrics.failed();
       fill.failed(t);
       if (t instanceof NotFoundException) {
         LOG.debug("fill of {}: {}", fill.digest(), t.getMessage());
@@ -127,6 +158,7 @@ final class FillTask implements Runnable {
       }
       return;
     }
+    metrics.completed();
     fill.committed(blob);
     onEnd.run();
   }

@@ -17,6 +17,9 @@ import dev.cacheproxy.core.internal.upstream.UpstreamManifest;
 import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.RulePolicy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -62,9 +65,14 @@ public final class ManifestResolver {
   private final Clock clock;
   private final ManifestCache cache;
   private final MissingTags missing;
-  private final SingleFlight<ManifestResult> inFlight = new SingleFlight<>();
+  private final SingleFlight<ManifestResult> inFlight;
   private final boolean keepDeletedTags;
   private final ConcurrentMap<String, LongAdder> staleServes = new ConcurrentHashMap<>();
+  private final MeterRegistry meters;
+  private final ConcurrentMap<String, Counter> staleCounters = new ConcurrentHashMap<>();
+  private final Counter unchanged;
+  private final Counter changed;
+  private final Counter failed;
 
   /**
    * Creates a resolver over the upstream client and the cache's stores, tracking nothing and
@@ -91,12 +99,57 @@ public final class ManifestResolver {
       Runnable onStorageFailure,
       Duration notFoundCacheTime,
       boolean keepDeletedTags) {
+    this(
+        client,
+        store,
+        index,
+        clock,
+        tracker,
+        onStorageFailure,
+        notFoundCacheTime,
+        keepDeletedTags,
+        new CompositeMeterRegistry());
+  }
+
+  /**
+   * Creates a resolver as above that records in {@code meters} the tag revalidations ({@code
+   * cacheproxy.revalidations} by result: unchanged, changed, failed), the cached tags served stale
+   * ({@code cacheproxy.stale.serves} by registry) and the requests that waited for an upstream call
+   * already in flight ({@code cacheproxy.singleflight.joins{kind=manifest}}).
+   */
+  public ManifestResolver(
+      RegistryClient client,
+      BlobStore store,
+      RepositoryIndex index,
+      Clock clock,
+      ManifestTracker tracker,
+      Runnable onStorageFailure,
+      Duration notFoundCacheTime,
+      boolean keepDeletedTags,
+      MeterRegistry meters) {
+    this.meters = meters;
+    Counter joins =
+        Counter.builder("cacheproxy.singleflight.joins")
+            .description("Requests that joined an upstream fetch in flight instead of starting one")
+            .tag("kind", "manifest")
+            .register(meters);
+    this.inFlight = new SingleFlight<>(joins::increment);
+    this.unchanged = revalidations(meters, "unchanged");
+    this.changed = revalidations(meters, "changed");
+    this.failed = revalidations(meters, "failed");
     this.client = client;
     this.keepDeletedTags = keepDeletedTags;
     this.clock = clock;
     this.cache = new ManifestCache(store, index, clock, tracker, onStorageFailure);
     this.missing =
         new MissingTags(notFoundCacheTime, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
+  }
+
+  private static Counter revalidations(MeterRegistry meters, String result) {
+    return Counter.builder("cacheproxy.revalidations")
+        .description("Revalidations of cached tags with the upstream (HEAD)")
+        .tag("result", result)
+        .register(meters);
   }
 
   /** Resolves a manifest by digest: from the cache, else once from the upstream. */
@@ -190,6 +243,9 @@ public final class ManifestResolver {
       List<String> accept,
       CredentialsLookup credentials,
       ManifestCache.Cached cached) {
+    // Whether the HEAD answered: a failure after it (fetching a changed tag) is no failed
+    // revalidation.
+    boolean answered = false;
     try {
       ManifestHead head =
           client.headManifest(
@@ -198,15 +254,21 @@ public final class ManifestResolver {
               tag,
               MediaTypes.upstreamAccept(accept),
               credentials.get());
+      answered = true;
       if (cached.manifest().digest().equals(head.digest())) {
         TagRecord.Entry touched =
             new TagRecord.Entry(
                 cached.entry().digest(), cached.entry().mediaType(), clock.millis());
+        unchanged.increment();
         cache.putTag(route, tag, cached.record().with(touched));
         return new ManifestResult(cached.manifest(), CacheStatus.REVALIDATED);
       }
+      changed.increment();
       return fetchTag(route, tag, accept, credentials);
     } catch (NotFoundException e) {
+      if (!answered) {
+        failed.increment();
+      }
       if (!keepDeletedTags) {
         LOG.info(
             "{}:{} is gone upstream ({}); forgetting the cached tag (keepDeletedTags: false)",
@@ -228,6 +290,9 @@ public final class ManifestResolver {
     } catch (StorageException e) {
       throw e;
     } catch (ProxyException e) {
+      if (!answered) {
+        failed.increment();
+      }
       refuseIfTooStale(route, tag, cached, e);
       // A back-off or an open circuit was logged once when it began; don't warn for every pull.
       if (RegistryClient.notCalled(e)) {
@@ -251,7 +316,17 @@ public final class ManifestResolver {
   }
 
   private ManifestResult stale(Route route, ManifestCache.Cached cached) {
-    staleServes.computeIfAbsent(route.registry().host(), h -> new LongAdder()).increment();
+    String host = route.registry().host();
+    staleServes.computeIfAbsent(host, h -> new LongAdder()).increment();
+    staleCounters
+        .computeIfAbsent(
+            host,
+            h ->
+                Counter.builder("cacheproxy.stale.serves")
+                    .description("Cached tags served stale because they could not be revalidated")
+                    .tag("registry", h)
+                    .register(meters))
+        .increment();
     return new ManifestResult(cached.manifest(), CacheStatus.STALE);
   }
 

@@ -134,13 +134,22 @@ public final class RepositoryIndex {
     write(tagPath(registry, repository, tag), record);
   }
 
-  /** Deletes the record of {@code tag}, if there is one. */
-  void deleteTag(Registry registry, RepositoryName repository, Tag tag) {
+  /** The digests {@code tag} resolves to (one per media type), empty if it is not cached. */
+  public List<Digest> tagDigests(Registry registry, RepositoryName repository, Tag tag) {
+    return tag(registry, repository, tag).map(TagRecord::entries).orElse(List.of()).stream()
+        .map(e -> Digest.parse(e.digest()))
+        .distinct()
+        .toList();
+  }
+
+  /** Deletes the record of {@code tag}; returns whether there was one. */
+  public boolean deleteTag(Registry registry, RepositoryName repository, Tag tag) {
     Path path = tagPath(registry, repository, tag);
     try {
       records.invalidate(path);
-      Files.deleteIfExists(path);
+      boolean existed = Files.deleteIfExists(path);
       deleteEmptyFolders(path.getParent());
+      return existed;
     } catch (IOException e) {
       throw new StorageException("cannot delete cache metadata " + root.relativize(path), e);
     }

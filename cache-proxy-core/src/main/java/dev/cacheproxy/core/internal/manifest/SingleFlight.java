@@ -19,11 +19,22 @@ import java.util.function.Supplier;
 final class SingleFlight<T> {
 
   private final ConcurrentHashMap<String, CompletableFuture<T>> calls = new ConcurrentHashMap<>();
+  private final Runnable onJoin;
+
+  SingleFlight() {
+    this(() -> {});
+  }
+
+  /** A single flight that runs {@code onJoin} for each caller that waits for a running call. */
+  SingleFlight(Runnable onJoin) {
+    this.onJoin = onJoin;
+  }
 
   T run(String key, Supplier<T> call) {
     CompletableFuture<T> mine = new CompletableFuture<>();
     CompletableFuture<T> running = calls.putIfAbsent(key, mine);
     if (running != null) {
+      onJoin.run();
       return await(running);
     }
     try {

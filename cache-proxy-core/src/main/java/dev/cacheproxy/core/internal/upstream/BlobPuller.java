@@ -28,9 +28,16 @@ final class BlobPuller {
       Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
 
   private final RegistryEndpointCaller caller;
+  private final UpstreamMetrics metrics;
 
   BlobPuller(RegistryEndpointCaller caller) {
+    this(caller, UpstreamMetrics.none());
+  }
+
+  /** A puller that counts the blob bytes read from each registry in {@code metrics}. */
+  BlobPuller(RegistryEndpointCaller caller, UpstreamMetrics metrics) {
     this.caller = caller;
+    this.metrics = metrics;
   }
 
   UpstreamBlob get(
@@ -97,13 +104,14 @@ final class BlobPuller {
       total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
     }
     String etag = Responses.header(response, "ETag");
+    InputStream raw = body;
     return new UpstreamBlob(
         start,
         total,
         etag,
-        body,
+        metrics.countingBytes(registry.host(), raw),
         () -> {
-          Responses.abort(response, body);
+          Responses.abort(response, raw);
           permit.release();
         });
   }

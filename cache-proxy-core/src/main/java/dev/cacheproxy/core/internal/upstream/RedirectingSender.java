@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * origin (scheme, host and port) it was meant for. Blob redirects lead to object storage or a CDN
  * with signed URLs, which must never see a registry credential or token.
  *
+ * <p>Every request sent, token requests included, is timed until its response head in {@code
+ * cacheproxy.upstream.requests} under the registry's host, with its method and status ({@value
+ * UpstreamMetrics#NO_RESPONSE} when no answer arrived); each hop of a redirect counts as a call of
+ * its own, with its 3xx status, even when it leads to another host (object storage, a CDN).
+ *
  * <p>Thread-safe and stateless; logs never show a query string (signed URLs) or a credential.
  */
 final class RedirectingSender {
@@ -31,9 +36,16 @@ final class RedirectingSender {
   static final int MAX_REDIRECTS = 5;
 
   private final CloseableHttpClient client;
+  private final UpstreamMetrics metrics;
 
   RedirectingSender(CloseableHttpClient client) {
+    this(client, UpstreamMetrics.none());
+  }
+
+  /** A sender that times each call it makes (each hop of a redirect is one call). */
+  RedirectingSender(CloseableHttpClient client, UpstreamMetrics metrics) {
     this.client = client;
+    this.metrics = metrics;
   }
 
   /**
@@ -62,10 +74,13 @@ final class RedirectingSender {
         request.setHeader(HttpHeaders.AUTHORIZATION, authorization);
       }
       ClassicHttpResponse response;
+      long start = System.nanoTime();
       try {
         response =
             client.executeOpen(HttpHost.create(current), request, HttpClientContext.create());
       } catch (IOException e) {
+        metrics.called(
+            registryHost, method, UpstreamMetrics.NO_RESPONSE, System.nanoTime() - start);
         throw UpstreamErrors.unreachable(
             registryHost, method + " " + Responses.redacted(current), e);
       } catch (IllegalArgumentException e) {
@@ -81,6 +96,7 @@ final class RedirectingSender {
             e);
       }
       int status = response.getCode();
+      metrics.called(registryHost, method, Integer.toString(status), System.nanoTime() - start);
       LOG.debug(
           "{} {} -> {}{}",
           method,

@@ -14,6 +14,7 @@ import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.Closeable;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,6 +58,7 @@ public final class RegistryClient implements Closeable {
   private final TagLister tags;
   private final RegistryBackoff backoff;
   private final RegistryGuards guards;
+  private final UpstreamMetrics metrics;
 
   /** Creates a client with its own connection pool; close it to release the pool. */
   public RegistryClient(UpstreamSettings settings) {
@@ -71,18 +73,35 @@ public final class RegistryClient implements Closeable {
     this(settings, Ticker.systemTicker(), clock);
   }
 
+  /**
+   * Creates a client as {@link #RegistryClient(UpstreamSettings, Clock)} that records its calls in
+   * {@code meters}: {@code cacheproxy.upstream.requests} (a timer by registry, method and status),
+   * {@code .refused} (by registry and reason), {@code .bytes} (blob bytes by registry), and the
+   * gauges {@code .circuit.state} (by registry and endpoint) and {@code .open.calls}, which {@link
+   * #close()} removes.
+   */
+  public RegistryClient(UpstreamSettings settings, Clock clock, MeterRegistry meters) {
+    this(settings, Ticker.systemTicker(), clock, new UpstreamMetrics(meters));
+  }
+
   /** Creates a client reading time from {@code ticker} (token expiry) and {@code clock}. */
   RegistryClient(UpstreamSettings settings, Ticker ticker, Clock clock) {
+    this(settings, ticker, clock, UpstreamMetrics.none());
+  }
+
+  private RegistryClient(
+      UpstreamSettings settings, Ticker ticker, Clock clock, UpstreamMetrics metrics) {
+    this.metrics = metrics;
     this.http = UpstreamHttpClient.create(settings);
-    RedirectingSender sender = new RedirectingSender(http);
+    RedirectingSender sender = new RedirectingSender(http, metrics);
     UpstreamErrors errors = new UpstreamErrors(clock);
     Authenticator authenticator = new Authenticator(new TokenFetcher(sender, errors), ticker);
     this.backoff = new RegistryBackoff(clock);
-    this.guards = new RegistryGuards(settings, clock);
+    this.guards = new RegistryGuards(settings, clock, metrics);
     RegistryEndpointCaller caller =
-        new RegistryEndpointCaller(sender, authenticator, errors, backoff, guards);
+        new RegistryEndpointCaller(sender, authenticator, errors, backoff, guards, metrics);
     this.manifests = new ManifestPuller(caller);
-    this.blobs = new BlobPuller(caller);
+    this.blobs = new BlobPuller(caller, metrics);
     this.tags = new TagLister(caller);
   }
 
@@ -232,9 +251,16 @@ public final class RegistryClient implements Closeable {
     return end != null ? end : backoff.until(host);
   }
 
-  /** Closes the connection pool; blobs still open are cut off. */
+  /**
+   * Closes the connection pool (blobs still open are cut off) and removes the client's gauges from
+   * its meter registry.
+   */
   @Override
   public void close() {
-    http.close(CloseMode.GRACEFUL);
+    try {
+      http.close(CloseMode.GRACEFUL);
+    } finally {
+      metrics.close();
+    }
   }
 }

@@ -40,6 +40,7 @@ final class RegistryEndpointCaller {
   private final UpstreamErrors errors;
   private final RegistryBackoff backoff;
   private final RegistryGuards guards;
+  private final UpstreamMetrics metrics;
 
   RegistryEndpointCaller(
       RedirectingSender sender,
@@ -47,11 +48,23 @@ final class RegistryEndpointCaller {
       UpstreamErrors errors,
       RegistryBackoff backoff,
       RegistryGuards guards) {
+    this(sender, authenticator, errors, backoff, guards, UpstreamMetrics.none());
+  }
+
+  /** A caller that counts the endpoints it skips (back-off, open circuit) in {@code metrics}. */
+  RegistryEndpointCaller(
+      RedirectingSender sender,
+      Authenticator authenticator,
+      UpstreamErrors errors,
+      RegistryBackoff backoff,
+      RegistryGuards guards,
+      UpstreamMetrics metrics) {
     this.sender = sender;
     this.authenticator = authenticator;
     this.errors = errors;
     this.backoff = backoff;
     this.guards = guards;
+    this.metrics = metrics;
   }
 
   /** An open 2xx response and the bulkhead place it holds until its body is done. */
@@ -98,12 +111,14 @@ final class RegistryEndpointCaller {
       try {
         backoff.check(label, request.subject());
       } catch (UpstreamException e) {
+        metrics.refused(registry.host(), UpstreamMetrics.Refusal.BACKOFF);
         failures.add(e);
         failed.add(endpoint);
         continue;
       }
       RegistryGuards.Breaker breaker = guard.breaker(endpoint);
       if (!breaker.tryEnter()) {
+        metrics.refused(registry.host(), UpstreamMetrics.Refusal.CIRCUIT);
         failures.add(breaker.refused(request.subject(), label));
         failed.add(endpoint);
         continue;

@@ -48,18 +48,28 @@ final class RegistryGuards {
 
   private final UpstreamSettings settings;
   private final Clock clock;
+  private final UpstreamMetrics metrics;
   private final ConcurrentMap<String, Guard> byHost = new ConcurrentHashMap<>();
 
   RegistryGuards(UpstreamSettings settings, Clock clock) {
+    this(settings, clock, UpstreamMetrics.none());
+  }
+
+  /**
+   * Guards whose bulkheads and circuits are reported as gauges, and whose refusals (bulkhead, rate
+   * limit) are counted, in {@code metrics}.
+   */
+  RegistryGuards(UpstreamSettings settings, Clock clock, UpstreamMetrics metrics) {
     this.settings = settings;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** The guard of {@code registry}, created on first use. */
   Guard of(Registry registry) {
     Guard guard =
         byHost.computeIfAbsent(
-            registry.host(), h -> new Guard(registry, settings.resilienceFor(h), clock));
+            registry.host(), h -> new Guard(registry, settings.resilienceFor(h), clock, metrics));
     guard.registry = registry;
     return guard;
   }
@@ -98,18 +108,20 @@ final class RegistryGuards {
     private volatile Registry registry;
     private final UpstreamResilience config;
     private final Clock clock;
+    private final UpstreamMetrics metrics;
     private final Retry retry;
     private final Bulkhead bulkhead;
     private final @Nullable RateLimiter limiter;
     private final CircuitBreakerConfig breakerConfig;
     private final ConcurrentMap<URI, Breaker> breakers = new ConcurrentHashMap<>();
 
-    Guard(Registry registry, UpstreamResilience config, Clock clock) {
+    Guard(Registry registry, UpstreamResilience config, Clock clock, UpstreamMetrics metrics) {
       String host = registry.host();
       this.host = host;
       this.registry = registry;
       this.config = config;
       this.clock = clock;
+      this.metrics = metrics;
       this.retry =
           Retry.of(
               host,
@@ -138,6 +150,7 @@ final class RegistryGuards {
                   .maxWaitDuration(config.maxQueueTime())
                   .writableStackTraceEnabled(false)
                   .build());
+      metrics.bulkhead(host, bulkhead);
       this.limiter = config.requestsPerSecond() > 0 ? rateLimiter(host, config) : null;
       this.breakerConfig =
           CircuitBreakerConfig.custom()
@@ -197,6 +210,7 @@ final class RegistryGuards {
      */
     Permit enter(String subject) {
       if (limiter != null && !limiter.acquirePermission()) {
+        metrics.refused(host, UpstreamMetrics.Refusal.RATELIMIT);
         throw notCalled(
             OciErrorCode.TOOMANYREQUESTS,
             subject,
@@ -208,6 +222,7 @@ final class RegistryGuards {
             Duration.ofSeconds(1));
       }
       if (!bulkhead.tryAcquirePermission()) {
+        metrics.refused(host, UpstreamMetrics.Refusal.BULKHEAD);
         throw notCalled(
             OciErrorCode.TOOMANYREQUESTS,
             subject,
@@ -224,7 +239,13 @@ final class RegistryGuards {
 
     /** The circuit breaker of one of the registry's endpoints, created on first use. */
     Breaker breaker(URI endpoint) {
-      return breakers.computeIfAbsent(endpoint, e -> new Breaker(host, e, breakerConfig, clock));
+      return breakers.computeIfAbsent(
+          endpoint,
+          e -> {
+            Breaker created = new Breaker(host, e, breakerConfig, clock);
+            metrics.circuit(host, e, created.circuit());
+            return created;
+          });
     }
 
     /**
