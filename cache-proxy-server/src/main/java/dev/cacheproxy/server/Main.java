@@ -6,8 +6,8 @@ import java.io.PrintWriter;
 
 /**
  * The entry point of {@code java -jar cache-proxy-server.jar [--config FILE] [--port N] [--data-dir
- * DIR]}. Exits with 0 after a clean stop, 1 on a run-time failure and 2 for a bad configuration or
- * command line.
+ * DIR] [--admin-port N]}. Exits with 0 after a clean stop, 1 on a run-time failure and 2 for a bad
+ * configuration or command line.
  */
 public final class Main {
 

@@ -77,6 +77,16 @@ class ProxyServerTest {
     return new String(response.body(), StandardCharsets.UTF_8);
   }
 
+  @Test
+  void adminPaths_areNotServedOnTheRegistryPort() throws Exception {
+    for (String path : List.of("/metrics", "/healthz", "/readyz")) {
+      HttpResponse<byte[]> response = send("GET", path);
+
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+      assertThat(text(response)).as(path).doesNotContain("jvm_").doesNotContain("\"UP\"");
+    }
+  }
+
   private static byte[] randomBytes(int size, long seed) {
     byte[] bytes = new byte[size];
     new Random(seed).nextBytes(bytes);

@@ -4,11 +4,17 @@ package dev.cacheproxy.server.cli;
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.server.ProxyServer;
+import dev.cacheproxy.server.admin.AdminServer;
+import dev.cacheproxy.server.admin.ProcessMetrics;
+import dev.cacheproxy.server.admin.Readiness;
 import dev.cacheproxy.server.config.ConfigException;
 import dev.cacheproxy.server.config.ConfigReloader;
 import dev.cacheproxy.server.config.ProxyConfig;
+import dev.cacheproxy.server.logging.LogFormat;
+import dev.cacheproxy.server.logging.LogSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
@@ -22,11 +28,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code cache-proxy} command: loads the configuration (the built-in one without {@code
- * --config}), applies {@code --port}, {@code --bind-address} and {@code --data-dir}, starts the
- * server and runs until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes it cleanly. Started
- * with {@code --config}, it reloads the rules and credential sets when the file changes or on
- * {@code SIGHUP} ({@link ConfigReloader}). The {@code rules} subcommand checks and explains a
- * configuration without serving ({@link RulesCommand}).
+ * --config}), applies {@code --port}, {@code --bind-address}, {@code --data-dir} and {@code
+ * --admin-port}, starts the server and, when {@code admin.port} is set, the admin listener
+ * (metrics, health; {@link AdminServer}), and runs until the JVM is asked to stop (SIGTERM,
+ * Ctrl-C), then closes them cleanly. Started with {@code --config}, it reloads the rules and
+ * credential sets when the file changes or on {@code SIGHUP} ({@link ConfigReloader}). The {@code
+ * rules} subcommand checks and explains a configuration without serving ({@link RulesCommand}).
  *
  * <p>Exit codes: 0 after a clean stop or for {@code --help} and {@code --version}; 1 when the
  * server fails at run time (for example, the port is taken); 2 for a bad configuration or command
@@ -54,12 +61,41 @@ public final class ServeCommand implements Callable<Integer> {
   /** Runs a started server until it should stop. */
   @FunctionalInterface
   interface Lifecycle {
-    /**
-     * Runs until the server should stop.
-     *
-     * @param reloader reloads the configuration file; null when the server runs the built-in one
-     */
-    void run(ProxyServer server, @Nullable ConfigReloader reloader) throws InterruptedException;
+    /** Runs until the server should stop; the caller closes {@code running} afterwards. */
+    void run(Running running) throws InterruptedException;
+  }
+
+  /**
+   * What a started server consists of. {@link #close()} stops the admin listener, the reloader and
+   * the server (which closes the cache), then the metrics; each part's close is idempotent, so
+   * closing twice is harmless.
+   *
+   * @param server the registry listener
+   * @param admin the admin listener; null when {@code admin.port} is 0
+   * @param reloader reloads the configuration file; null when the server runs the built-in one
+   * @param metrics the registry the cache and the JVM meters record in
+   */
+  record Running(
+      ProxyServer server,
+      @Nullable AdminServer admin,
+      @Nullable ConfigReloader reloader,
+      ProcessMetrics metrics)
+      implements AutoCloseable {
+
+    @Override
+    public void close() {
+      try {
+        if (admin != null) {
+          admin.close();
+        }
+        if (reloader != null) {
+          reloader.close();
+        }
+        server.close();
+      } finally {
+        metrics.close();
+      }
+    }
   }
 
   @Option(
@@ -85,6 +121,20 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "Cache folder; overrides storage.dataDir.")
   private @Nullable Path dataDir;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "N",
+      description =
+          "Port of the admin listener (/metrics, /healthz, /readyz); overrides admin.port"
+              + " (0: no admin listener).")
+  private @Nullable Integer adminPort;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description = "text (default) or json (one JSON object per line); overrides log.format.")
+  private @Nullable String logFormat;
 
   @Spec private @Nullable CommandSpec spec;
 
@@ -126,20 +176,28 @@ public final class ServeCommand implements Callable<Integer> {
     ProxyConfig settings;
     CacheProxy proxy;
     String loadedText = "";
+    ProcessMetrics metrics = ProcessMetrics.start();
     try {
       if (config != null) {
         loadedText = ProxyConfig.read(config);
       }
       settings =
           overrides(config == null ? ProxyConfig.builtIn() : ProxyConfig.parse(config, loadedText));
-      proxy = settings.newCacheProxy();
+      LogSetup.apply(settings.logFormat());
+      proxy = settings.newCacheProxy(metrics.registry());
     } catch (ConfigException e) {
+      metrics.close();
       PrintWriter err = err();
       err.println("cache-proxy: configuration error: " + e.getMessage());
       err.flush();
       return CommandLine.ExitCode.USAGE;
+    } catch (RuntimeException | Error e) {
+      metrics.close();
+      throw e;
     }
-    try (ProxyServer server = ProxyServer.start(proxy, settings.bindAddress(), settings.port())) {
+    Instant loadedAt = Instant.now();
+    try (metrics;
+        ProxyServer server = ProxyServer.start(proxy, settings.bindAddress(), settings.port())) {
       LOG.info(
           "cache-proxy listening on http://{}:{} (data: {}, {} rules)",
           settings.bindAddress(),
@@ -152,18 +210,52 @@ public final class ServeCommand implements Callable<Integer> {
       }
       Path file = config;
       try (ConfigReloader reloader =
-          file == null
-              ? null
-              : ConfigReloader.start(file, settings, loadedText, this::overrides, proxy)) {
-        lifecycle.run(server, reloader);
+              file == null
+                  ? null
+                  : ConfigReloader.start(file, settings, loadedText, this::overrides, proxy);
+          AdminServer admin = startAdmin(settings, metrics, proxy, reloader, loadedAt)) {
+        lifecycle.run(new Running(server, admin, reloader, metrics));
       }
     }
     return CommandLine.ExitCode.OK;
   }
 
-  /** Applies {@code --port}, {@code --bind-address} and {@code --data-dir} to a configuration. */
+  /** Starts the admin listener, or returns null when {@code admin.port} is 0. */
+  private static @Nullable AdminServer startAdmin(
+      ProxyConfig settings,
+      ProcessMetrics metrics,
+      CacheProxy proxy,
+      @Nullable ConfigReloader reloader,
+      Instant loadedAt) {
+    if (!settings.adminEnabled()) {
+      LOG.info("no admin listener (admin.port is 0): /metrics, /healthz and /readyz are off");
+      return null;
+    }
+    Readiness readiness =
+        new Readiness(
+            proxy,
+            settings.dataDirectory(),
+            reloader == null ? () -> loadedAt : reloader::loadedAt);
+    return AdminServer.start(
+        settings.adminBindAddress(), settings.adminPort(), metrics.registry(), readiness);
+  }
+
+  /**
+   * Applies {@code --port}, {@code --bind-address}, {@code --data-dir} and {@code --admin-port} to
+   * a configuration.
+   */
   private ProxyConfig overrides(ProxyConfig settings) {
     ProxyConfig result = settings;
+    if (adminPort != null) {
+      result = result.withAdminPort(adminPort);
+    }
+    if (logFormat != null) {
+      try {
+        result = result.withLogFormat(LogFormat.parse(logFormat));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--log-format: " + e.getMessage(), e);
+      }
+    }
     if (port != null) {
       result = result.withPort(port);
     }
@@ -183,18 +275,14 @@ public final class ServeCommand implements Callable<Integer> {
         : s.commandLine().getErr();
   }
 
-  private static void untilShutdown(ProxyServer server, @Nullable ConfigReloader reloader)
-      throws InterruptedException {
+  private static void untilShutdown(Running running) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("cache-proxy stopping");
-                  if (reloader != null) {
-                    reloader.close();
-                  }
-                  server.close();
+                  running.close();
                   LOG.info("cache-proxy stopped");
                   stopped.countDown();
                 },

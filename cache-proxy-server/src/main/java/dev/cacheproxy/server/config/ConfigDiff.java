@@ -57,6 +57,9 @@ final class ConfigDiff {
     List<String> changes = new ArrayList<>();
     changed("server.port", running.port(), next.port(), changes);
     changed("server.bindAddress", running.bindAddress(), next.bindAddress(), changes);
+    changed("admin.port", running.adminPort(), next.adminPort(), changes);
+    changed("admin.bindAddress", running.adminBindAddress(), next.adminBindAddress(), changes);
+    changed("log.format", running.logFormat(), next.logFormat(), changes);
     changed(
         "storage.dataDir",
         absolute(running.dataDirectory()),

@@ -14,6 +14,7 @@ import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.Registries;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RuleSet;
+import dev.cacheproxy.server.logging.LogFormat;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +34,19 @@ import org.jspecify.annotations.Nullable;
 final class ConfigReader {
 
   private static final List<String> TOP_KEYS =
-      List.of("server", "storage", "upstream", "credentials", "governance", "registries", "rules");
+      List.of(
+          "server",
+          "storage",
+          "upstream",
+          "credentials",
+          "governance",
+          "registries",
+          "rules",
+          "admin",
+          "log");
   private static final List<String> SERVER_KEYS = List.of("port", "bindAddress");
+  private static final List<String> ADMIN_KEYS = List.of("port", "bindAddress");
+  private static final List<String> LOG_KEYS = List.of("format");
   private static final List<String> UPSTREAM_KEYS =
       List.of(
           "connectTimeout",
@@ -93,6 +105,21 @@ final class ConfigReader {
     int port = server.integer("port", ProxyConfig.DEFAULT_PORT, 0, 65535);
     String bindAddress = server.string("bindAddress");
 
+    ConfigSection admin = ConfigSection.of("admin", "", top.get("admin"));
+    admin.allowOnly(ADMIN_KEYS);
+    int adminPort = admin.integer("port", ProxyConfig.DEFAULT_ADMIN_PORT, 0, 65535);
+    String adminBindAddress = admin.string("bindAddress");
+
+    ConfigSection log = ConfigSection.of("log", "", top.get("log"));
+    log.allowOnly(LOG_KEYS);
+    String format = log.string("format");
+    LogFormat logFormat;
+    try {
+      logFormat = format == null ? LogFormat.TEXT : LogFormat.parse(format);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("log.format: " + e.getMessage(), e);
+    }
+
     ConfigSection storage = ConfigSection.of("storage", "", top.get("storage"));
     storage.allowOnly(StorageReader.KEYS);
     String dataDir = storage.string("dataDir");
@@ -120,7 +147,10 @@ final class ConfigReader {
         storageSettings,
         upstream(ConfigSection.of("upstream", "", top.get("upstream"))),
         credentials,
-        rules);
+        rules,
+        adminPort,
+        adminBindAddress == null ? ProxyConfig.DEFAULT_ADMIN_BIND_ADDRESS : adminBindAddress,
+        logFormat);
   }
 
   private static JsonNode tree(String yaml) {

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -23,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * file and reads every password; only then does it swap the rules and credentials of the {@link
  * CacheProxy} at once ({@link CacheProxy#update}). An invalid file is refused with a WARN line and
  * the running rules stay. Settings only a restart applies (port, bind address, data folder, storage
- * limits, upstream) are compared and logged as ignored until restart: the data folder's lock and
- * the evictor are set up when the cache starts. A rule's retention ({@code keepFor}, {@code
- * pinned}) is part of the rules, so it applies at once: eviction reads the current rules.
+ * limits, upstream, admin listener) are compared and logged as ignored until restart: the data
+ * folder's lock and the evictor are set up when the cache starts. A rule's retention ({@code
+ * keepFor}, {@code pinned}) is part of the rules, so it applies at once: eviction reads the current
+ * rules.
  *
  * <p>Watching ({@link FileWatch}): the file's folder is watched, so an editor that saves by
  * renaming a temporary file over the original and a Kubernetes ConfigMap volume that swaps its
@@ -65,12 +68,16 @@ public final class ConfigReloader implements AutoCloseable {
   private final Consumer<Outcome> listener;
   private final Duration debounce;
   private final Duration rescan;
+  private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
 
   // Guarded by lock.
   private ProxyConfig current;
   private @Nullable String lastText;
   private boolean missingLogged;
+
+  /** When the configuration in force was loaded: at start, then at each applied reload. */
+  private volatile Instant loadedAt;
 
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable FileWatch watch;
@@ -85,6 +92,30 @@ public final class ConfigReloader implements AutoCloseable {
       Duration debounce,
       Duration rescan,
       Consumer<Outcome> listener) {
+    this(
+        file,
+        running,
+        overrides,
+        proxy,
+        environment,
+        debounce,
+        rescan,
+        listener,
+        Clock.systemUTC());
+  }
+
+  ConfigReloader(
+      Path file,
+      ProxyConfig running,
+      UnaryOperator<ProxyConfig> overrides,
+      CacheProxy proxy,
+      Function<String, @Nullable String> environment,
+      Duration debounce,
+      Duration rescan,
+      Consumer<Outcome> listener,
+      Clock clock) {
+    this.clock = clock;
+    this.loadedAt = clock.instant();
     this.file = file.toAbsolutePath().normalize();
     this.started = running;
     this.current = running;
@@ -214,6 +245,14 @@ public final class ConfigReloader implements AutoCloseable {
     }
   }
 
+  /**
+   * When the configuration in force was loaded: when the reloader started (just after the server
+   * read the file), then when the last reload was applied. A refused reload does not change it.
+   */
+  public Instant loadedAt() {
+    return loadedAt;
+  }
+
   private Outcome load(boolean always) {
     Outcome outcome;
     lock.lock();
@@ -271,6 +310,7 @@ public final class ConfigReloader implements AutoCloseable {
       LOG.warn("{}: ignored until restart", change);
     }
     current = next;
+    loadedAt = clock.instant();
     return Outcome.APPLIED;
   }
 

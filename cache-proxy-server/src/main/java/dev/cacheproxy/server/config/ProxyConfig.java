@@ -11,6 +11,8 @@ import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
+import dev.cacheproxy.server.logging.LogFormat;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -28,8 +30,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The server's configuration: where it listens, where it caches and how much, how it talks to
- * upstreams, the credential sets and the rules. Read from YAML with {@link #load(Path)} or {@link
- * #parse(String)}; {@link #builtIn()} is the default used without a file.
+ * upstreams, the credential sets, the rules and where the admin listener (metrics, health) is. Read
+ * from YAML with {@link #load(Path)} or {@link #parse(String)}; {@link #builtIn()} is the default
+ * used without a file.
  *
  * <p>Every setting is validated when the configuration is read, so a bad file is refused before the
  * server starts; only passwords are read later, by {@link #newCacheProxy()}.
@@ -41,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * @param upstream how upstream registries are reached
  * @param credentials the credential sets by name, in the order written
  * @param rules the rules mapping client repository names to upstreams
+ * @param adminPort the port of the admin listener (metrics, health); 0 for no admin listener
+ * @param adminBindAddress the address the admin listener listens on
+ * @param logFormat how the server writes its logs: text lines or JSON objects
  */
 public record ProxyConfig(
     int port,
@@ -49,7 +55,10 @@ public record ProxyConfig(
     StorageSettings storage,
     UpstreamSettings upstream,
     Map<String, CredentialSet> credentials,
-    RuleSet rules) {
+    RuleSet rules,
+    int adminPort,
+    String adminBindAddress,
+    LogFormat logFormat) {
 
   /** The port used when the configuration sets none. */
   public static final int DEFAULT_PORT = 5000;
@@ -60,7 +69,78 @@ public record ProxyConfig(
   /** The cache folder used when the configuration sets none. */
   public static final Path DEFAULT_DATA_DIRECTORY = Path.of("./data");
 
+  /** The port of the admin listener when the configuration sets none: 0, no admin listener. */
+  public static final int DEFAULT_ADMIN_PORT = 0;
+
+  /** The address the admin listener listens on when the configuration sets none: this machine. */
+  public static final String DEFAULT_ADMIN_BIND_ADDRESS = "127.0.0.1";
+
   private static final String BUILT_IN_RESOURCE = "/default-config.yaml";
+
+  /**
+   * A configuration without an admin listener.
+   *
+   * @throws ConfigException naming the setting
+   */
+  public ProxyConfig(
+      int port,
+      String bindAddress,
+      Path dataDirectory,
+      StorageSettings storage,
+      UpstreamSettings upstream,
+      Map<String, CredentialSet> credentials,
+      RuleSet rules) {
+    this(
+        port,
+        bindAddress,
+        dataDirectory,
+        storage,
+        upstream,
+        credentials,
+        rules,
+        DEFAULT_ADMIN_PORT,
+        DEFAULT_ADMIN_BIND_ADDRESS,
+        LogFormat.TEXT);
+  }
+
+  /** A configuration that logs text lines. */
+  public ProxyConfig(
+      int port,
+      String bindAddress,
+      Path dataDirectory,
+      StorageSettings storage,
+      UpstreamSettings upstream,
+      Map<String, CredentialSet> credentials,
+      RuleSet rules,
+      int adminPort,
+      String adminBindAddress) {
+    this(
+        port,
+        bindAddress,
+        dataDirectory,
+        storage,
+        upstream,
+        credentials,
+        rules,
+        adminPort,
+        adminBindAddress,
+        LogFormat.TEXT);
+  }
+
+  /** This configuration with another log format. */
+  public ProxyConfig withLogFormat(LogFormat format) {
+    return new ProxyConfig(
+        port,
+        bindAddress,
+        dataDirectory,
+        storage,
+        upstream,
+        credentials,
+        rules,
+        adminPort,
+        adminBindAddress,
+        format);
+  }
 
   /**
    * Validates the settings, that every rule's credential set is defined, and that a set bound to a
@@ -76,6 +156,17 @@ public record ProxyConfig(
         || bindAddress.isBlank()
         || bindAddress.chars().anyMatch(Character::isWhitespace)) {
       throw new ConfigException("server.bindAddress '" + bindAddress + "' is not an address");
+    }
+    if (adminPort < 0 || adminPort > 65535) {
+      throw new ConfigException("admin.port must be an integer from 0 to 65535, not " + adminPort);
+    }
+    if (adminBindAddress == null
+        || adminBindAddress.isBlank()
+        || adminBindAddress.chars().anyMatch(Character::isWhitespace)) {
+      throw new ConfigException("admin.bindAddress '" + adminBindAddress + "' is not an address");
+    }
+    if (logFormat == null) {
+      throw new ConfigException("log.format is missing");
     }
     if (dataDirectory == null) {
       throw new ConfigException("storage.dataDir is missing");
@@ -149,8 +240,8 @@ public record ProxyConfig(
   /**
    * The built-in configuration, read from the classpath resource {@code default-config.yaml}: port
    * 5000 on every interface, the cache in {@code ./data} with {@link StorageSettings#DEFAULTS} (no
-   * size limit), and rules for Docker Hub (also as the default for unaliased names), GHCR, Quay,
-   * registry.k8s.io, MCR, GCR and public ECR.
+   * size limit), rules for Docker Hub (also as the default for unaliased names), GHCR, Quay,
+   * registry.k8s.io, MCR, GCR and public ECR, and the admin listener on 127.0.0.1:5050.
    */
   public static ProxyConfig builtIn() {
     return BuiltIn.CONFIG;
@@ -206,7 +297,17 @@ public record ProxyConfig(
 
   /** This configuration with another port (0 for any free port). */
   public ProxyConfig withPort(int port) {
-    return new ProxyConfig(port, bindAddress, dataDirectory, storage, upstream, credentials, rules);
+    return new ProxyConfig(
+        port,
+        bindAddress,
+        dataDirectory,
+        storage,
+        upstream,
+        credentials,
+        rules,
+        adminPort,
+        adminBindAddress,
+        logFormat);
   }
 
   /**
@@ -215,18 +316,73 @@ public record ProxyConfig(
    * @throws ConfigException if {@code address} is not an address
    */
   public ProxyConfig withBindAddress(String address) {
-    return new ProxyConfig(port, address, dataDirectory, storage, upstream, credentials, rules);
+    return new ProxyConfig(
+        port,
+        address,
+        dataDirectory,
+        storage,
+        upstream,
+        credentials,
+        rules,
+        adminPort,
+        adminBindAddress,
+        logFormat);
   }
 
   /** This configuration with another cache folder. */
   public ProxyConfig withDataDirectory(Path dir) {
-    return new ProxyConfig(port, bindAddress, dir, storage, upstream, credentials, rules);
+    return new ProxyConfig(
+        port,
+        bindAddress,
+        dir,
+        storage,
+        upstream,
+        credentials,
+        rules,
+        adminPort,
+        adminBindAddress,
+        logFormat);
   }
 
   /** This configuration with other storage settings (size limit, watermarks, access tracking). */
   public ProxyConfig withStorage(StorageSettings settings) {
     return new ProxyConfig(
-        port, bindAddress, dataDirectory, settings, upstream, credentials, rules);
+        port,
+        bindAddress,
+        dataDirectory,
+        settings,
+        upstream,
+        credentials,
+        rules,
+        adminPort,
+        adminBindAddress,
+        logFormat);
+  }
+
+  /**
+   * This configuration with another admin listener port; 0 turns the admin listener off.
+   *
+   * @throws ConfigException if {@code port} is not from 0 to 65535
+   */
+  public ProxyConfig withAdminPort(int port) {
+    return new ProxyConfig(
+        this.port,
+        bindAddress,
+        dataDirectory,
+        storage,
+        upstream,
+        credentials,
+        rules,
+        port,
+        adminBindAddress,
+        logFormat);
+  }
+
+  /**
+   * Whether the server opens an admin listener (metrics, health): when {@link #adminPort} is set.
+   */
+  public boolean adminEnabled() {
+    return adminPort != 0;
   }
 
   /**
@@ -237,20 +393,41 @@ public record ProxyConfig(
    *     message names the set, never a secret) or the cache refuses a setting
    */
   public CacheProxy newCacheProxy() {
-    return newCacheProxy(System::getenv);
+    return newCacheProxy(System::getenv, null);
+  }
+
+  /**
+   * Builds the cache this configuration describes, recording its metrics in {@code registry}, as
+   * {@link #newCacheProxy()} does otherwise. The caller owns the result and closes it; the registry
+   * stays the caller's too.
+   *
+   * @throws ConfigException if a credential set's environment variable or file is missing (the
+   *     message names the set, never a secret) or the cache refuses a setting
+   */
+  public CacheProxy newCacheProxy(MeterRegistry registry) {
+    return newCacheProxy(System::getenv, registry);
   }
 
   CacheProxy newCacheProxy(Function<String, @Nullable String> environment) {
+    return newCacheProxy(environment, null);
+  }
+
+  private CacheProxy newCacheProxy(
+      Function<String, @Nullable String> environment, @Nullable MeterRegistry registry) {
     ConfiguredCredentialSource source = credentialSource(environment);
     source.checkAll();
     try {
-      return CacheProxy.builder()
-          .rules(rules)
-          .dataDirectory(dataDirectory)
-          .storage(storage)
-          .credentials(source)
-          .upstream(upstream)
-          .build();
+      CacheProxy.Builder builder =
+          CacheProxy.builder()
+              .rules(rules)
+              .dataDirectory(dataDirectory)
+              .storage(storage)
+              .credentials(source)
+              .upstream(upstream);
+      if (registry != null) {
+        builder.meterRegistry(registry);
+      }
+      return builder.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           e.getMessage() == null ? "invalid configuration" : e.getMessage(), e);
@@ -293,6 +470,8 @@ public record ProxyConfig(
         + rules.rules().stream()
             .map(ProxyConfig::describe)
             .collect(Collectors.joining(", ", "[", "]"))
+        + ", admin="
+        + (adminEnabled() ? adminBindAddress + ":" + adminPort : "off")
         + "]";
   }
 

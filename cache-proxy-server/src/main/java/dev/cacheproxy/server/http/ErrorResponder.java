@@ -54,7 +54,7 @@ final class ErrorResponder {
       send(exchange, status, e.code(), message);
       return;
     }
-    String requestId = requestId();
+    String requestId = AccessLog.requestId(exchange).orElseGet(ErrorResponder::requestId);
     LOG.error(
         "request {} failed: {} {}",
         requestId,

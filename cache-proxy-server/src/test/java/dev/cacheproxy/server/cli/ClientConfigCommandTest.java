@@ -22,7 +22,7 @@ class ClientConfigCommandTest {
     all[0] = "client-config";
     System.arraycopy(args, 0, all, 1, args.length);
     return ServeCommand.commandLine(
-            new ServeCommand((server, reloader) -> {
+            new ServeCommand(running -> {
               throw new AssertionError("the server must not start");
             }),
             new PrintWriter(out, true),
@@ -149,7 +149,7 @@ class ClientConfigCommandTest {
   void topLevelHelp_listsTheSubcommand() {
     assertThat(
             ServeCommand.commandLine(
-                    new ServeCommand((server, reloader) -> {}),
+                    new ServeCommand(running -> {}),
                     new PrintWriter(out, true),
                     new PrintWriter(err, true))
                 .execute("--help"))

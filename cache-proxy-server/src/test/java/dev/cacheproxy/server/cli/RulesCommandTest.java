@@ -48,7 +48,7 @@ class RulesCommandTest {
 
   private int run(String... args) {
     return ServeCommand.commandLine(
-            new ServeCommand((server, reloader) -> {
+            new ServeCommand(running -> {
               throw new AssertionError("the server must not start");
             }),
             new PrintWriter(out, true),

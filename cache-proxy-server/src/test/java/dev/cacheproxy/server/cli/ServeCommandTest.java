@@ -3,6 +3,7 @@ package dev.cacheproxy.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cacheproxy.server.admin.AdminServer;
 import dev.cacheproxy.server.config.ConfigReloader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,7 +34,7 @@ class ServeCommandTest {
 
   private int run(String... args) {
     return run(
-        (server, reloader) -> {
+        running -> {
           throw new AssertionError("the server must not start");
         },
         args);
@@ -44,7 +45,12 @@ class ServeCommandTest {
     assertThat(run("--help")).isZero();
     assertThat(out.toString())
         .contains(
-            "--config=FILE", "--port=N", "--bind-address=ADDR", "--data-dir=DIR", "--version");
+            "--config=FILE",
+            "--port=N",
+            "--bind-address=ADDR",
+            "--data-dir=DIR",
+            "--admin-port=N",
+            "--version");
   }
 
   @Test
@@ -115,13 +121,15 @@ class ServeCommandTest {
             + "    target: \"*\"\n"
             + "    source: \"http://127.0.0.1:9/*\"\n");
     AtomicInteger status = new AtomicInteger();
+    AtomicReference<@Nullable AdminServer> admin = new AtomicReference<>();
 
     int code =
         run(
-            (server, reloader) -> {
+            running -> {
               HttpResponse<String> response =
-                  call(URI.create("http://127.0.0.1:" + server.port() + "/v2/"));
+                  call(URI.create("http://127.0.0.1:" + running.server().port() + "/v2/"));
               status.set(response.statusCode());
+              admin.set(running.admin());
             },
             "--config",
             config.toString(),
@@ -132,6 +140,7 @@ class ServeCommandTest {
 
     assertThat(code).isZero();
     assertThat(status.get()).isEqualTo(200);
+    assertThat(admin.get()).as("a file without admin: has no admin listener").isNull();
   }
 
   @Test
@@ -151,9 +160,10 @@ class ServeCommandTest {
 
     int code =
         run(
-            (server, reloader) ->
+            running ->
                 status.set(
-                    call(URI.create("http://127.0.0.1:" + server.port() + "/v2/")).statusCode()),
+                    call(URI.create("http://127.0.0.1:" + running.server().port() + "/v2/"))
+                        .statusCode()),
             "--config",
             config.toString(),
             "--bind-address",
@@ -207,12 +217,14 @@ class ServeCommandTest {
 
     int code =
         run(
-            (server, reloader) -> {
+            running -> {
+              ConfigReloader reloader = running.reloader();
               assertThat(reloader).isNotNull();
               write(config, yaml.replace("first", "second"));
               outcome.set(reloader.reload());
               rules.set(
-                  call(URI.create("http://127.0.0.1:" + server.port() + "/_cache-proxy/rules"))
+                  call(URI.create(
+                          "http://127.0.0.1:" + running.server().port() + "/_cache-proxy/rules"))
                       .body());
             },
             "--config",
@@ -234,10 +246,12 @@ class ServeCommandTest {
 
     int code =
         run(
-            (server, reloader) -> {
+            running -> {
               calls.incrementAndGet();
-              seen.set(reloader);
+              seen.set(running.reloader());
             },
+            "--admin-port",
+            "0",
             "--bind-address",
             "127.0.0.1",
             "--port",
@@ -248,6 +262,105 @@ class ServeCommandTest {
     assertThat(code).isZero();
     assertThat(calls.get()).isEqualTo(1);
     assertThat(seen.get()).isNull();
+  }
+
+  @Test
+  void adminPortOption_startsTheAdminListener_apartFromTheRegistryPort() throws Exception {
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(config, "server:\n  bindAddress: 127.0.0.1\nadmin:\n  port: 0\n");
+    int adminPort = freePort();
+    AtomicReference<String> metrics = new AtomicReference<>();
+    AtomicReference<String> ready = new AtomicReference<>();
+    AtomicInteger registryMetrics = new AtomicInteger();
+
+    int code =
+        run(
+            running -> {
+              AdminServer admin = running.admin();
+              assertThat(admin).isNotNull();
+              assertThat(admin.port()).isEqualTo(adminPort);
+              assertThat(admin.bindAddress()).isEqualTo("127.0.0.1");
+              metrics.set(call(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).body());
+              ready.set(call(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).body());
+              registryMetrics.set(
+                  call(URI.create("http://127.0.0.1:" + running.server().port() + "/metrics"))
+                      .statusCode());
+            },
+            "--config",
+            config.toString(),
+            "--port",
+            "0",
+            "--admin-port",
+            Integer.toString(adminPort),
+            "--data-dir",
+            dir.resolve("data").toString());
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(metrics.get()).contains("jvm_memory_used_bytes");
+    assertThat(ready.get()).startsWith("{\"status\":\"UP\"");
+    assertThat(registryMetrics.get()).as("the registry port serves no /metrics").isEqualTo(404);
+  }
+
+  @Test
+  void adminPortZero_turnsTheAdminListenerOff() throws Exception {
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(config, "server:\n  bindAddress: 127.0.0.1\nadmin:\n  port: 1\n");
+    AtomicReference<@Nullable AdminServer> admin = new AtomicReference<>();
+    AtomicInteger calls = new AtomicInteger();
+
+    int code =
+        run(
+            running -> {
+              calls.incrementAndGet();
+              admin.set(running.admin());
+            },
+            "--config",
+            config.toString(),
+            "--port",
+            "0",
+            "--admin-port",
+            "0",
+            "--data-dir",
+            dir.resolve("data").toString());
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(admin.get()).isNull();
+  }
+
+  @Test
+  void badAdminPortOption_exits2_likeTheConfigKey() {
+    assertThat(run("--admin-port", "70000", "--data-dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("admin.port must be an integer from 0 to 65535, not 70000")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void adminPortInUse_exits1_withAMessage() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path config = dir.resolve("proxy.yaml");
+      Files.writeString(
+          config,
+          "server:\n  bindAddress: 127.0.0.1\n  port: 0\nadmin:\n  port: "
+              + taken.getLocalPort()
+              + "\n");
+
+      assertThat(run("--config", config.toString(), "--data-dir", dir.resolve("data").toString()))
+          .isEqualTo(1);
+      assertThat(err.toString())
+          .contains("the admin listener cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .doesNotContain("\tat ");
+    }
+  }
+
+  /** A port free a moment ago, for the one option where 0 does not mean any free port. */
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
+    }
   }
 
   private static void write(Path file, String text) {

@@ -64,7 +64,7 @@ final class ToolsFixture {
   /** Runs {@code cache-proxy args...}; returns the exit code, with the output in out and err. */
   int run(String... args) {
     return ServeCommand.commandLine(
-            new ServeCommand((server, reloader) -> {
+            new ServeCommand(running -> {
               throw new AssertionError("the server must not start");
             }),
             new PrintWriter(out, true),

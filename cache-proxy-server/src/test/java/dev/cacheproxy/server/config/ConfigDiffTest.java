@@ -173,4 +173,19 @@ class ConfigDiffTest {
 
     assertThat(ConfigDiff.restartOnly(before, after)).isEmpty();
   }
+
+  @Test
+  void restartOnly_namesAdminChanges() {
+    ProxyConfig before = withRules("admin:\n  port: 5050\n", "");
+    ProxyConfig after = withRules("admin:\n  port: 6060\n  bindAddress: 0.0.0.0\n", "");
+
+    assertThat(ConfigDiff.restartOnly(before, after))
+        .containsExactly(
+            "admin.port changed from 5050 to 6060",
+            "admin.bindAddress changed from 127.0.0.1 to 0.0.0.0");
+    assertThat(ConfigDiff.restartOnly(before, withRules("", "")))
+        .containsExactly("admin.port changed from 5050 to 0");
+    assertThat(ConfigDiff.restartOnly(before, withRules("admin: {port: 5050}\n", ""))).isEmpty();
+    assertThat(ConfigDiff.describe(before, after)).isEqualTo("no rule changes");
+  }
 }

@@ -13,6 +13,7 @@ import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.Rule;
+import dev.cacheproxy.server.logging.LogFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -675,5 +676,90 @@ class ProxyConfigTest {
         .isEqualTo("hub: hub/* -> docker.io/* (credentials hub) (tagFreshness 1h)");
     assertThat(ProxyConfig.describe(ProxyConfig.builtIn().rules().rule("ghcr").orElseThrow()))
         .isEqualTo("ghcr: ghcr/* -> ghcr.io/*");
+  }
+
+  @Test
+  void log_format_textByDefault_jsonWhenAsked_andErrorsNameTheKey() {
+    assertThat(ProxyConfig.parse("").logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThat(ProxyConfig.builtIn().logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThat(ProxyConfig.parse("log:\n  format: json\n").logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(ProxyConfig.parse("log: {format: JSON}").logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(refused("log:\n  format: xml\n"))
+        .contains("log.format")
+        .contains("xml")
+        .contains("text or json");
+    assertThat(refused("log:\n  fromat: json\n"))
+        .contains("unknown key 'fromat' at log.fromat")
+        .contains("did you mean 'format'?");
+    assertThat(ProxyConfig.parse("").withLogFormat(LogFormat.JSON).logFormat())
+        .isEqualTo(LogFormat.JSON);
+  }
+
+  @Test
+  void admin_builtIn_listensOnLoopbackPort5050() {
+    ProxyConfig config = ProxyConfig.builtIn();
+
+    assertThat(config.adminEnabled()).isTrue();
+    assertThat(config.adminPort()).isEqualTo(5050);
+    assertThat(config.adminBindAddress()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void admin_absent_meansNoAdminListener() {
+    ProxyConfig config = ProxyConfig.parse("server:\n  port: 6000\n");
+
+    assertThat(config.adminEnabled()).isFalse();
+    assertThat(config.adminPort()).isZero();
+    assertThat(config.adminBindAddress()).isEqualTo(ProxyConfig.DEFAULT_ADMIN_BIND_ADDRESS);
+    assertThat(ProxyConfig.parse("admin:\n  bindAddress: 0.0.0.0\n").adminEnabled()).isFalse();
+    assertThat(ProxyConfig.parse("admin:\n  port: 0\n").adminEnabled()).isFalse();
+  }
+
+  @Test
+  void admin_readsPortAndBindAddress() {
+    ProxyConfig config = ProxyConfig.parse("admin:\n  port: 9090\n  bindAddress: \"::1\"\n");
+
+    assertThat(config.adminEnabled()).isTrue();
+    assertThat(config.adminPort()).isEqualTo(9090);
+    assertThat(config.adminBindAddress()).isEqualTo("::1");
+    assertThat(ProxyConfig.parse("admin: {port: 9090}").adminBindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.toString()).contains("admin=::1:9090");
+    assertThat(ProxyConfig.parse("").toString()).contains("admin=off");
+  }
+
+  @Test
+  void admin_errorsNameTheKeyPath() {
+    assertThat(refused("admn:\n  port: 5050\n"))
+        .contains("unknown key 'admn' at top level")
+        .contains("did you mean 'admin'?");
+    assertThat(refused("admin:\n  prot: 5050\n"))
+        .contains("unknown key 'prot' at admin.prot")
+        .contains("did you mean 'port'?");
+    assertThat(refused("admin:\n  bindAdress: 127.0.0.1\n"))
+        .contains("unknown key 'bindAdress' at admin.bindAdress")
+        .contains("did you mean 'bindAddress'?");
+    assertThat(refused("admin:\n  port: 70000\n"))
+        .contains("admin.port must be an integer from 0 to 65535, not '70000'");
+    assertThat(refused("admin:\n  port: \"5050\"\n")).contains("admin.port");
+    assertThat(refused("admin:\n  bindAddress: 5050\n"))
+        .contains("admin.bindAddress must be a string");
+    assertThat(refused("admin:\n  bindAddress: \"127.0.0.1 5050\"\n"))
+        .contains("admin.bindAddress '127.0.0.1 5050' is not an address");
+    assertThat(refused("admin: 5050\n")).contains("admin must be a mapping of keys to values");
+  }
+
+  @Test
+  void withAdminPort_replacesOnlyThePort() {
+    ProxyConfig config = ProxyConfig.builtIn().withAdminPort(6060);
+
+    assertThat(config.adminPort()).isEqualTo(6060);
+    assertThat(config.adminBindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.port()).isEqualTo(5000);
+    assertThat(config.rules()).isSameAs(ProxyConfig.builtIn().rules());
+    assertThat(ProxyConfig.builtIn().withAdminPort(0).adminEnabled()).isFalse();
+    assertThat(config.withPort(0).withBindAddress("::").withDataDirectory(dir).adminPort())
+        .isEqualTo(6060);
+    assertThat(message(() -> ProxyConfig.builtIn().withAdminPort(65536)))
+        .contains("admin.port must be an integer from 0 to 65535, not 65536");
   }
 }

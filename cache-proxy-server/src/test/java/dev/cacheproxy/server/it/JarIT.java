@@ -3,6 +3,7 @@ package dev.cacheproxy.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -66,9 +67,11 @@ class JarIT extends EndToEndTestBase {
   void jar_startsWithTheBuiltInConfiguration_withoutAConfigFile(@TempDir Path tmp)
       throws Exception {
     // No --config: the built-in configuration applies, with the listener moved to loopback (the
-    // built-in server.bindAddress is 0.0.0.0). Nothing is pulled: the built-in rules point at
-    // public registries.
+    // built-in server.bindAddress is 0.0.0.0) and the admin listener to a free port (the built-in
+    // one is 127.0.0.1:5050). Nothing is pulled: the built-in rules point at public registries.
+    // Logs are asked for in JSON.
     int port = FreePorts.find();
+    int adminPort = FreePorts.find();
     try (JarProcess jar =
         JarProcess.start(
             tmp,
@@ -76,6 +79,10 @@ class JarIT extends EndToEndTestBase {
             "127.0.0.1",
             "--port",
             Integer.toString(port),
+            "--admin-port",
+            Integer.toString(adminPort),
+            "--log-format",
+            "json",
             "--data-dir",
             tmp.resolve("data").toString())) {
       jar.awaitV2(port);
@@ -84,6 +91,32 @@ class JarIT extends EndToEndTestBase {
           .as("the startup log shows the listener and lists the built-in rules")
           .contains("listening on http://127.0.0.1:" + port)
           .contains("docker.io");
+      ObjectMapper json = new ObjectMapper();
+      List<String> lines =
+          jar.output().lines().filter(l -> l.contains("listening on http://")).toList();
+      assertThat(lines).as("the startup line%s", jar.logTail()).isNotEmpty();
+      assertThat(json.readTree(lines.get(0)).path("message").asText())
+          .as("logs are JSON objects with the message as a field")
+          .contains("listening on http://127.0.0.1:" + port);
+
+      try (HttpClient http = HttpClient.newHttpClient()) {
+        HttpResponse<String> health =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/healthz"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+            .as("the admin listener exposes JVM and cache metrics")
+            .contains("jvm_memory_used_bytes")
+            .contains("cacheproxy_storage_used_bytes");
+      }
     }
   }
 

@@ -1,0 +1,153 @@
+/* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
+package dev.cacheproxy.server.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cacheproxy.core.OciErrorCode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes the admin listener's requests: {@code /metrics}, {@code /healthz} and {@code /readyz},
+ * {@code GET} and {@code HEAD} only. Errors have the registry API's shape, {@code
+ * {"errors":[{"code":…,"message":…}]}}: an unknown path is {@code 404 NAME_UNKNOWN}, another method
+ * {@code 405 UNSUPPORTED} with {@code Allow: GET, HEAD}. Every request runs on the admin listener's
+ * worker pool, never on its IO thread.
+ */
+final class AdminHandler implements HttpHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+
+  /** The Prometheus text format, the default answer of {@code /metrics}. */
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** The OpenMetrics text format, sent when the {@code Accept} header asks for it. */
+  static final String OPENMETRICS_TEXT =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final PrometheusMeterRegistry registry;
+  private final Readiness readiness;
+
+  AdminHandler(PrometheusMeterRegistry registry, Readiness readiness) {
+    this.registry = registry;
+    this.readiness = readiness;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    if (exchange.isInIoThread()) {
+      exchange.dispatch(this);
+      return;
+    }
+    try {
+      route(exchange);
+    } catch (RuntimeException e) {
+      String requestId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+      LOG.error(
+          "admin request {} failed: {} {}",
+          requestId,
+          exchange.getRequestMethod(),
+          exchange.getRequestPath(),
+          e);
+      error(
+          exchange,
+          OciErrorCode.UNKNOWN,
+          "internal error (request id " + requestId + "); the proxy's log has the details");
+    }
+  }
+
+  private void route(HttpServerExchange exchange) {
+    String path = exchange.getRequestPath();
+    if (!path.equals("/metrics") && !path.equals("/healthz") && !path.equals("/readyz")) {
+      error(
+          exchange,
+          OciErrorCode.NAME_UNKNOWN,
+          "unknown path "
+              + shorten(path)
+              + ": the admin listener serves /metrics, /healthz and /readyz");
+      return;
+    }
+    if (!exchange.getRequestMethod().equals(Methods.GET)
+        && !exchange.getRequestMethod().equals(Methods.HEAD)) {
+      exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+      error(
+          exchange,
+          OciErrorCode.UNSUPPORTED,
+          exchange.getRequestMethod() + " " + path + " is not supported: use GET");
+      return;
+    }
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+    switch (path) {
+      case "/metrics" -> metrics(exchange);
+      case "/healthz" -> send(exchange, 200, MAPPER.createObjectNode().put("status", "UP"));
+      default -> {
+        Readiness.Report report = readiness.check();
+        send(exchange, report.ready() ? 200 : 503, report.body());
+      }
+    }
+  }
+
+  /** Scrapes the registry in the format the {@code Accept} header asks for. */
+  private void metrics(HttpServerExchange exchange) {
+    String accept = exchange.getRequestHeaders().getFirst(Headers.ACCEPT);
+    String contentType =
+        accept != null && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text")
+            ? OPENMETRICS_TEXT
+            : PROMETHEUS_TEXT;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+    try {
+      registry.scrape(out, contentType);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot scrape the metrics", e);
+    }
+    send(exchange, 200, contentType, out.toByteArray());
+  }
+
+  private static void error(HttpServerExchange exchange, OciErrorCode code, String message) {
+    if (exchange.isResponseStarted()) {
+      exchange.endExchange();
+      return;
+    }
+    ObjectNode body = MAPPER.createObjectNode();
+    body.putArray("errors").addObject().put("code", code.name()).put("message", message);
+    send(exchange, code.httpStatus(), body);
+  }
+
+  private static void send(HttpServerExchange exchange, int status, JsonNode body) {
+    byte[] bytes;
+    try {
+      bytes = MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot write JSON", e);
+    }
+    send(exchange, status, "application/json", bytes);
+  }
+
+  private static void send(HttpServerExchange exchange, int status, String type, byte[] body) {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+    exchange.setResponseContentLength(body.length);
+    exchange.getResponseSender().send(ByteBuffer.wrap(body));
+  }
+
+  /** A path for a message, cut short so a long request line does not fill the log. */
+  private static String shorten(String path) {
+    return path.length() > 100 ? path.substring(0, 100) + "…" : path;
+  }
+}
