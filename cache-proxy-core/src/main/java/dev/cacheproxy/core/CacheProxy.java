@@ -1,6 +1,10 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.core.events.CacheEvent;
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.events.WebhookTarget;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.core.internal.evict.CacheLedger;
 import dev.cacheproxy.core.internal.evict.Evictor;
 import dev.cacheproxy.core.internal.evict.Purger;
@@ -14,6 +18,7 @@ import dev.cacheproxy.core.internal.store.FileSystemBlobStore;
 import dev.cacheproxy.core.internal.upstream.RegistryClient;
 import dev.cacheproxy.core.internal.upstream.TagPage;
 import dev.cacheproxy.core.internal.upstream.UpstreamBlob;
+import dev.cacheproxy.core.internal.webhook.WebhookSender;
 import dev.cacheproxy.core.spi.BlobStore;
 import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.core.spi.Credentials;
@@ -110,11 +115,22 @@ public final class CacheProxy implements Closeable {
   private final BlobFetcher fetcher;
   private final ExecutorService fillExecutor;
   private final ProxyMetrics metrics;
+  private final Clock clock;
+  private final EventDispatcher events;
+  private final @Nullable WebhookSender webhooks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Opens the cache in a locked data directory: recovers its state, then starts its threads. */
-  private CacheProxy(Builder b, Path dataDirectory, DataDirectoryLock lock) {
+  private CacheProxy(
+      Builder b, Path dataDirectory, DataDirectoryLock lock, @Nullable WebhookSender webhooks) {
     this.lock = lock;
+    this.clock = b.clock;
+    this.webhooks = webhooks;
+    List<CacheEventListener> listeners = new ArrayList<>(b.listeners);
+    if (webhooks != null) {
+      listeners.add(webhooks);
+    }
+    this.events = new EventDispatcher(listeners);
     this.settings = new Settings(Objects.requireNonNull(b.rules), b.credentials);
     this.storage = b.storage;
     this.upstream = b.upstream;
@@ -123,9 +139,9 @@ public final class CacheProxy implements Closeable {
         b.blobStore != null ? b.blobStore : new FileSystemBlobStore(dataDirectory.resolve("blobs"));
     this.index = new RepositoryIndex(dataDirectory.resolve("repositories"));
     this.ledger = CacheLedger.recover(blobs, index, b.clock, storage.accessTracking());
-    this.evictor = new Evictor(ledger, index, storage, this::rules, b.clock);
+    this.evictor = new Evictor(ledger, index, storage, this::rules, b.clock, events);
     this.store = new TrackingBlobStore(ledger, evictor::onCommit);
-    this.client = new RegistryClient(b.upstream, b.clock, b.meterRegistry);
+    this.client = new RegistryClient(b.upstream, b.clock, b.meterRegistry, events);
     this.manifests =
         new ManifestResolver(
             client,
@@ -136,7 +152,8 @@ public final class CacheProxy implements Closeable {
             evictor::wake,
             b.upstream.notFoundCacheTime(),
             b.upstream.keepDeletedTags(),
-            b.meterRegistry);
+            b.meterRegistry,
+            events);
     this.fillExecutor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fill-", 0).factory());
     this.fetcher =
@@ -146,7 +163,8 @@ public final class CacheProxy implements Closeable {
             ledger,
             evictor::wake,
             b.upstream.blobResumeAttempts(),
-            b.meterRegistry);
+            b.meterRegistry,
+            this::filled);
     registerGauges();
     evictor.start();
   }
@@ -192,6 +210,22 @@ public final class CacheProxy implements Closeable {
         evictor,
         Evictor::evictedBytes,
         "bytes");
+  }
+
+  /** Reports a blob fill that committed, when it was fetched along a route. */
+  private void filled(Digest digest, long size, BlobSource source) {
+    if (events.isEmpty() || !(source instanceof UpstreamBlobSource upstream)) {
+      return;
+    }
+    Route route = upstream.route;
+    events.onEvent(
+        new CacheEvent.CacheFill(
+            clock.instant(),
+            route.registry().host(),
+            route.upstreamRepository(),
+            digest,
+            size,
+            route.rule().name()));
   }
 
   /** A new builder. */
@@ -460,7 +494,8 @@ public final class CacheProxy implements Closeable {
    */
   public PurgeReport purge(RepositoryName name, @Nullable Reference reference) {
     Route route = route(name);
-    return new Purger(ledger, index).purge(route.registry(), route.upstreamRepository(), reference);
+    return new Purger(ledger, index, events, clock)
+        .purge(route.registry(), route.upstreamRepository(), reference);
   }
 
   /** How many requests each rule has routed since start, by rule name. */
@@ -555,7 +590,8 @@ public final class CacheProxy implements Closeable {
    * Stops fetching: new fills are refused, fills in flight get up to {@value #CLOSE_WAIT_SECONDS}
    * seconds to finish (a fill cut short leaves only a temporary file, removed at the next start),
    * then the upstream connections are closed, eviction stops, the last-pull times are written and
-   * the data directory is unlocked. Closing twice does nothing more.
+   * the data directory is unlocked. Webhook targets get up to 2 s to take the events still queued
+   * for them. Closing twice does nothing more.
    */
   @Override
   public void close() {
@@ -581,7 +617,13 @@ public final class CacheProxy implements Closeable {
       } finally {
         metrics.close();
         evictor.close();
-        unlock(lock);
+        try {
+          if (webhooks != null) {
+            webhooks.close();
+          }
+        } finally {
+          unlock(lock);
+        }
       }
     }
   }
@@ -726,6 +768,8 @@ public final class CacheProxy implements Closeable {
 
     private Clock clock = Clock.systemUTC();
     private MeterRegistry meterRegistry = new CompositeMeterRegistry();
+    private final List<CacheEventListener> listeners = new ArrayList<>();
+    private List<WebhookTarget> webhooks = List.of();
 
     private Builder() {}
 
@@ -794,6 +838,33 @@ public final class CacheProxy implements Closeable {
     }
 
     /**
+     * Adds a listener for the {@link CacheEvent}s of the proxy (blob fills, evictions and purges,
+     * updated tags, upstream circuits opening and closing); may be called several times. Each
+     * listener is called on the thread where the event happens and must not block; an exception it
+     * throws is logged, never passed to a client.
+     */
+    public Builder eventListener(CacheEventListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "eventListener"));
+      return this;
+    }
+
+    /**
+     * Where to POST the proxy's {@link CacheEvent}s as signed JSON; defaults to none. Each target
+     * gets its own bounded queue (the oldest event is dropped when it is full) and delivery thread,
+     * so that a slow or dead receiver never slows a pull; failed deliveries are retried with
+     * backoff up to the target's {@link WebhookTarget#maxAttempts()}. Replaces the targets set
+     * before.
+     */
+    public Builder webhooks(List<WebhookTarget> targets) {
+      Objects.requireNonNull(targets, "webhooks");
+      for (WebhookTarget target : targets) {
+        Objects.requireNonNull(target, "webhooks: a target is null");
+      }
+      this.webhooks = List.copyOf(targets);
+      return this;
+    }
+
+    /**
      * Creates the proxy: locks the data directory, creates its folders, recovers the cache's state
      * from them (removing what a crash left behind), and starts the upstream connection pool and
      * the background eviction.
@@ -810,9 +881,14 @@ public final class CacheProxy implements Closeable {
         throw new IllegalStateException("CacheProxy.builder(): dataDirectory(..) is required");
       }
       DataDirectoryLock lock = DataDirectoryLock.acquire(dataDirectory);
+      WebhookSender sender = null;
       try {
-        return new CacheProxy(this, dataDirectory, lock);
+        sender = webhooks.isEmpty() ? null : new WebhookSender(webhooks, meterRegistry);
+        return new CacheProxy(this, dataDirectory, lock, sender);
       } catch (RuntimeException | Error e) {
+        if (sender != null) {
+          sender.close();
+        }
         unlock(lock);
         throw e;
       }

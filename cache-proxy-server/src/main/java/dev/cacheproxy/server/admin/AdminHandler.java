@@ -18,15 +18,17 @@ import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes the admin listener's requests: {@code /metrics}, {@code /healthz} and {@code /readyz},
- * {@code GET} and {@code HEAD} only. Errors have the registry API's shape, {@code
- * {"errors":[{"code":…,"message":…}]}}: an unknown path is {@code 404 NAME_UNKNOWN}, another method
- * {@code 405 UNSUPPORTED} with {@code Allow: GET, HEAD}. Every request runs on the admin listener's
- * worker pool, never on its IO thread.
+ * {@code GET} and {@code HEAD} only, and everything under {@code /admin/} to the {@link AdminApi}
+ * (which allows {@code POST} where it takes a body), when there is one. Errors have the registry
+ * API's shape, {@code {"errors":[{"code":…,"message":…}]}}: an unknown path is {@code 404
+ * NAME_UNKNOWN}, another method {@code 405 UNSUPPORTED} with {@code Allow: GET, HEAD}. Every
+ * request runs on the admin listener's worker pool, never on its IO thread.
  */
 final class AdminHandler implements HttpHandler {
 
@@ -43,10 +45,18 @@ final class AdminHandler implements HttpHandler {
 
   private final PrometheusMeterRegistry registry;
   private final Readiness readiness;
+  private final @Nullable AdminApi api;
+  private final @Nullable StatusPage statusPage;
 
-  AdminHandler(PrometheusMeterRegistry registry, Readiness readiness) {
+  AdminHandler(
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      @Nullable AdminApi api,
+      @Nullable StatusPage statusPage) {
     this.registry = registry;
     this.readiness = readiness;
+    this.api = api;
+    this.statusPage = statusPage;
   }
 
   @Override
@@ -74,13 +84,21 @@ final class AdminHandler implements HttpHandler {
 
   private void route(HttpServerExchange exchange) {
     String path = exchange.getRequestPath();
-    if (!path.equals("/metrics") && !path.equals("/healthz") && !path.equals("/readyz")) {
+    AdminApi adminApi = api;
+    if (adminApi != null && path.startsWith(AdminApi.PREFIX)) {
+      adminApi.handle(exchange);
+      return;
+    }
+    boolean page = statusPage != null && (path.equals("/") || path.equals("/status"));
+    if (!page && !path.equals("/metrics") && !path.equals("/healthz") && !path.equals("/readyz")) {
       error(
           exchange,
           OciErrorCode.NAME_UNKNOWN,
           "unknown path "
               + shorten(path)
-              + ": the admin listener serves /metrics, /healthz and /readyz");
+              + ": the admin listener serves /metrics, /healthz and /readyz"
+              + (statusPage == null ? "" : ", the status page at /")
+              + (adminApi == null ? "" : ", and the admin API under /admin/"));
       return;
     }
     if (!exchange.getRequestMethod().equals(Methods.GET)
@@ -93,6 +111,11 @@ final class AdminHandler implements HttpHandler {
       return;
     }
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+    StatusPage status = statusPage;
+    if (page && status != null) {
+      status.handle(exchange);
+      return;
+    }
     switch (path) {
       case "/metrics" -> metrics(exchange);
       case "/healthz" -> send(exchange, 200, MAPPER.createObjectNode().put("status", "UP"));
@@ -120,13 +143,18 @@ final class AdminHandler implements HttpHandler {
   }
 
   private static void error(HttpServerExchange exchange, OciErrorCode code, String message) {
+    error(exchange, code.httpStatus(), code, message);
+  }
+
+  /** Answers with one error of {@code code}, sent with {@code status}. */
+  static void error(HttpServerExchange exchange, int status, OciErrorCode code, String message) {
     if (exchange.isResponseStarted()) {
       exchange.endExchange();
       return;
     }
     ObjectNode body = MAPPER.createObjectNode();
     body.putArray("errors").addObject().put("code", code.name()).put("message", message);
-    send(exchange, code.httpStatus(), body);
+    send(exchange, status, body);
   }
 
   private static void send(HttpServerExchange exchange, int status, JsonNode body) {
@@ -139,7 +167,8 @@ final class AdminHandler implements HttpHandler {
     send(exchange, status, "application/json", bytes);
   }
 
-  private static void send(HttpServerExchange exchange, int status, String type, byte[] body) {
+  /** Sends {@code body} as the whole response. */
+  static void send(HttpServerExchange exchange, int status, String type, byte[] body) {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
     exchange.setResponseContentLength(body.length);
@@ -147,7 +176,7 @@ final class AdminHandler implements HttpHandler {
   }
 
   /** A path for a message, cut short so a long request line does not fill the log. */
-  private static String shorten(String path) {
+  static String shorten(String path) {
     return path.length() > 100 ? path.substring(0, 100) + "…" : path;
   }
 }

@@ -6,14 +6,16 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: an Undertow server of its own, apart from the registry API, answering {@code
  * GET} and {@code HEAD} on {@code /metrics} (the Prometheus registry), {@code /healthz} (the
- * process runs) and {@code /readyz} ({@link Readiness}). Start it with {@link #start}; {@link
- * #close()} stops it.
+ * process runs) and {@code /readyz} ({@link Readiness}), and the {@link AdminApi} under {@code
+ * /admin/} when given one (it has no authentication: keep the listener on loopback). Start it with
+ * {@link #start}; {@link #close()} stops it.
  *
  * <p>Threading: one IO thread parses requests and hands each to a small worker pool of its own
  * ({@link #WORKER_THREADS} threads), where scraping and the readiness probe run, so a slow scrape
@@ -24,8 +26,11 @@ public final class AdminServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
-  /** The threads that scrape and probe; Prometheus and a kubelet rarely call at once. */
-  static final int WORKER_THREADS = 2;
+  /**
+   * The threads that scrape, probe and answer the admin API (a purge or a reload holds one while it
+   * runs; warms run on threads of their own).
+   */
+  static final int WORKER_THREADS = 4;
 
   /** How long a client may take to send a request's headers, or idle between requests. */
   private static final int TIMEOUT_MILLIS = 30_000;
@@ -50,12 +55,30 @@ public final class AdminServer implements AutoCloseable {
    */
   public static AdminServer start(
       String bindAddress, int port, PrometheusMeterRegistry registry, Readiness readiness) {
+    return start(bindAddress, port, registry, readiness, null, null);
+  }
+
+  /**
+   * Starts the admin listener as {@link #start(String, int, PrometheusMeterRegistry, Readiness)}
+   * does, serving {@code api} under {@code /admin/} as well.
+   *
+   * @param api the admin API; null for none ({@code /admin/} paths are then unknown)
+   * @param statusPage the HTML status page served at {@code /} and {@code /status}; null for none
+   * @throws IllegalStateException if it cannot listen, naming the address and the reason
+   */
+  public static AdminServer start(
+      String bindAddress,
+      int port,
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      @Nullable AdminApi api,
+      @Nullable StatusPage statusPage) {
     Undertow undertow =
         Undertow.builder()
             .setIoThreads(1)
             .setWorkerThreads(WORKER_THREADS)
             .addHttpListener(port, bindAddress)
-            .setHandler(new AdminHandler(registry, readiness))
+            .setHandler(new AdminHandler(registry, readiness, api, statusPage))
             .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
             .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, TIMEOUT_MILLIS)
@@ -77,9 +100,11 @@ public final class AdminServer implements AutoCloseable {
         (InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress();
     AdminServer server = new AdminServer(undertow, bindAddress, address.getPort());
     LOG.info(
-        "admin listener on http://{}:{} (/metrics, /healthz, /readyz)",
+        "admin listener on http://{}:{} ({}/metrics, /healthz, /readyz{})",
         host(bindAddress),
-        server.port);
+        server.port,
+        statusPage == null ? "" : "status page /, ",
+        api == null ? "" : ", /admin/ without authentication");
     return server;
   }
 

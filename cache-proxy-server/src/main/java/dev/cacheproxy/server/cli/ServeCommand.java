@@ -4,14 +4,18 @@ package dev.cacheproxy.server.cli;
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.server.ProxyServer;
+import dev.cacheproxy.server.admin.AdminApi;
 import dev.cacheproxy.server.admin.AdminServer;
 import dev.cacheproxy.server.admin.ProcessMetrics;
 import dev.cacheproxy.server.admin.Readiness;
+import dev.cacheproxy.server.admin.StatusHistory;
+import dev.cacheproxy.server.admin.StatusPage;
 import dev.cacheproxy.server.config.ConfigException;
 import dev.cacheproxy.server.config.ConfigReloader;
 import dev.cacheproxy.server.config.ProxyConfig;
 import dev.cacheproxy.server.logging.LogFormat;
 import dev.cacheproxy.server.logging.LogSetup;
+import dev.cacheproxy.server.prewarm.PrewarmScheduler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,7 +37,9 @@ import picocli.CommandLine.Spec;
  * (metrics, health; {@link AdminServer}), and runs until the JVM is asked to stop (SIGTERM,
  * Ctrl-C), then closes them cleanly. Started with {@code --config}, it reloads the rules and
  * credential sets when the file changes or on {@code SIGHUP} ({@link ConfigReloader}). The {@code
- * rules} subcommand checks and explains a configuration without serving ({@link RulesCommand}).
+ * rules} subcommand checks and explains a configuration without serving ({@link RulesCommand});
+ * {@code warm} and {@code purge} ask a running server's admin listener ({@link WarmCommand}, {@link
+ * PurgeCommand}).
  *
  * <p>Exit codes: 0 after a clean stop or for {@code --help} and {@code --version}; 1 when the
  * server fails at run time (for example, the port is taken); 2 for a bad configuration or command
@@ -52,7 +58,9 @@ import picocli.CommandLine.Spec;
       ClientConfigCommand.class,
       VerifyCommand.class,
       GcCommand.class,
-      DuCommand.class
+      DuCommand.class,
+      WarmCommand.class,
+      PurgeCommand.class
     })
 public final class ServeCommand implements Callable<Integer> {
 
@@ -126,8 +134,9 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--admin-port",
       paramLabel = "N",
       description =
-          "Port of the admin listener (/metrics, /healthz, /readyz); overrides admin.port"
-              + " (0: no admin listener).")
+          "Port of the admin listener (/metrics, /healthz, /readyz and the admin API under"
+              + " /admin/, which has no authentication); overrides admin.port (0: no admin"
+              + " listener).")
   private @Nullable Integer adminPort;
 
   @Option(
@@ -184,7 +193,12 @@ public final class ServeCommand implements Callable<Integer> {
       settings =
           overrides(config == null ? ProxyConfig.builtIn() : ProxyConfig.parse(config, loadedText));
       LogSetup.apply(settings.logFormat());
-      proxy = settings.newCacheProxy(metrics.registry());
+      LogSetup.accessLog(settings.accessLog());
+      // Without the admin listener nobody can read the meters: record none.
+      proxy =
+          settings.adminEnabled()
+              ? settings.newCacheProxy(metrics.registry())
+              : settings.newCacheProxy();
     } catch (ConfigException e) {
       metrics.close();
       PrintWriter err = err();
@@ -213,7 +227,10 @@ public final class ServeCommand implements Callable<Integer> {
               file == null
                   ? null
                   : ConfigReloader.start(file, settings, loadedText, this::overrides, proxy);
-          AdminServer admin = startAdmin(settings, metrics, proxy, reloader, loadedAt)) {
+          PrewarmScheduler prewarm = startPrewarm(settings, proxy);
+          StatusHistory history =
+              settings.adminEnabled() ? StatusHistory.start(proxy.meterRegistry()) : null;
+          AdminServer admin = startAdmin(settings, metrics, proxy, reloader, loadedAt, history)) {
         lifecycle.run(new Running(server, admin, reloader, metrics));
       }
     }
@@ -226,8 +243,9 @@ public final class ServeCommand implements Callable<Integer> {
       ProcessMetrics metrics,
       CacheProxy proxy,
       @Nullable ConfigReloader reloader,
-      Instant loadedAt) {
-    if (!settings.adminEnabled()) {
+      Instant loadedAt,
+      @Nullable StatusHistory history) {
+    if (!settings.adminEnabled() || history == null) {
       LOG.info("no admin listener (admin.port is 0): /metrics, /healthz and /readyz are off");
       return null;
     }
@@ -237,7 +255,22 @@ public final class ServeCommand implements Callable<Integer> {
             settings.dataDirectory(),
             reloader == null ? () -> loadedAt : reloader::loadedAt);
     return AdminServer.start(
-        settings.adminBindAddress(), settings.adminPort(), metrics.registry(), readiness);
+        settings.adminBindAddress(),
+        settings.adminPort(),
+        metrics.registry(),
+        readiness,
+        new AdminApi(proxy, reloader),
+        new StatusPage(proxy, history));
+  }
+
+  /** Starts the scheduled pre-warm jobs, or returns null when there are none. */
+  private static @Nullable PrewarmScheduler startPrewarm(ProxyConfig settings, CacheProxy proxy) {
+    if (settings.prewarm().isEmpty()) {
+      return null;
+    }
+    PrewarmScheduler scheduler = new PrewarmScheduler(settings.prewarm(), proxy);
+    scheduler.start();
+    return scheduler;
   }
 
   /**

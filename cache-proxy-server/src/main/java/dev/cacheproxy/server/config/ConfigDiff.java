@@ -60,6 +60,13 @@ final class ConfigDiff {
     changed("admin.port", running.adminPort(), next.adminPort(), changes);
     changed("admin.bindAddress", running.adminBindAddress(), next.adminBindAddress(), changes);
     changed("log.format", running.logFormat(), next.logFormat(), changes);
+    changed("log.accessLog", running.accessLog(), next.accessLog(), changes);
+    if (!running.webhooks().equals(next.webhooks())) {
+      changes.add("webhooks changed (" + next.webhooks().size() + " targets)");
+    }
+    if (!prewarmText(running).equals(prewarmText(next))) {
+      changes.add("prewarm changed (" + next.prewarm().size() + " jobs)");
+    }
     changed(
         "storage.dataDir",
         absolute(running.dataDirectory()),
@@ -258,5 +265,23 @@ final class ConfigDiff {
 
   private static Path absolute(Path path) {
     return path.toAbsolutePath().normalize();
+  }
+
+  /** The pre-warm jobs as comparable text (cron-utils' Cron has no value equality). */
+  private static List<String> prewarmText(ProxyConfig config) {
+    return config.prewarm().stream()
+        .map(j ->
+            j.name()
+                + " "
+                + j.schedule().asString()
+                + " "
+                + j.window()
+                + " "
+                + j.zone()
+                + " "
+                + j.images()
+                + " "
+                + j.platforms())
+        .toList();
   }
 }

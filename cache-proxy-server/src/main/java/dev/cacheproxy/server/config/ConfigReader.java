@@ -43,10 +43,12 @@ final class ConfigReader {
           "registries",
           "rules",
           "admin",
-          "log");
+          "log",
+          "webhooks",
+          "prewarm");
   private static final List<String> SERVER_KEYS = List.of("port", "bindAddress");
   private static final List<String> ADMIN_KEYS = List.of("port", "bindAddress");
-  private static final List<String> LOG_KEYS = List.of("format");
+  private static final List<String> LOG_KEYS = List.of("format", "accessLog");
   private static final List<String> UPSTREAM_KEYS =
       List.of(
           "connectTimeout",
@@ -113,6 +115,7 @@ final class ConfigReader {
     ConfigSection log = ConfigSection.of("log", "", top.get("log"));
     log.allowOnly(LOG_KEYS);
     String format = log.string("format");
+    boolean accessLog = log.bool("accessLog", true);
     LogFormat logFormat;
     try {
       logFormat = format == null ? LogFormat.TEXT : LogFormat.parse(format);
@@ -150,7 +153,10 @@ final class ConfigReader {
         rules,
         adminPort,
         adminBindAddress == null ? ProxyConfig.DEFAULT_ADMIN_BIND_ADDRESS : adminBindAddress,
-        logFormat);
+        logFormat,
+        accessLog,
+        WebhooksReader.read(top.get("webhooks"), System.getenv()),
+        PrewarmReader.read(top.get("prewarm")));
   }
 
   private static JsonNode tree(String yaml) {

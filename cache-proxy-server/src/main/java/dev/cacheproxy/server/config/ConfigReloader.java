@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * {@code ..data} symlink are both noticed, and bursts of events are debounced. Each time, the file
  * is read and reloaded only if its text differs from the last text read.
  *
- * <p>Concurrency: one daemon thread watches; a {@code SIGHUP} starts a virtual thread. Both only
- * call {@link #reload} or {@link #check}, which hold {@code lock} for the whole reload, so reloads
- * never interleave and the last one to finish is the one in force. Requests in flight keep the
- * route they resolved before a swap.
+ * <p>Concurrency: one daemon thread watches; a {@code SIGHUP} starts a virtual thread; {@code POST
+ * /admin/reload} calls {@link #reloadNow} on an admin worker thread. They only call {@link
+ * #reload}, {@link #reloadNow} or {@link #check}, which hold {@code lock} for the whole reload, so
+ * reloads never interleave and the last one to finish is the one in force. Requests in flight keep
+ * the route they resolved before a swap.
  */
 public final class ConfigReloader implements AutoCloseable {
 
@@ -227,6 +228,33 @@ public final class ConfigReloader implements AutoCloseable {
     return load(true);
   }
 
+  /**
+   * What {@link #reloadNow()} did.
+   *
+   * @param outcome {@link Outcome#APPLIED} or {@link Outcome#REFUSED}
+   * @param message what was applied (the rule count and changes) or why the file was refused, as
+   *     the log line says it
+   * @param rules how many rules are in force afterwards
+   * @param loadedAt when the configuration in force was loaded
+   */
+  public record Result(Outcome outcome, String message, int rules, Instant loadedAt) {}
+
+  /**
+   * Reads, validates and applies the file now, even if its text has not changed, as {@code SIGHUP}
+   * does, and tells what happened.
+   */
+  public Result reloadNow() {
+    Result result;
+    lock.lock();
+    try {
+      result = loadLocked(true);
+    } finally {
+      lock.unlock();
+    }
+    listener.accept(result.outcome());
+    return result;
+  }
+
   /** Reads the file and reloads it if its text changed since it was last read. */
   Outcome check() {
     if (closed.get()) {
@@ -257,7 +285,7 @@ public final class ConfigReloader implements AutoCloseable {
     Outcome outcome;
     lock.lock();
     try {
-      outcome = loadLocked(always);
+      outcome = loadLocked(always).outcome();
     } finally {
       lock.unlock();
     }
@@ -265,31 +293,33 @@ public final class ConfigReloader implements AutoCloseable {
     return outcome;
   }
 
-  private Outcome loadLocked(boolean always) {
+  private Result loadLocked(boolean always) {
     String text;
     try {
       text = read();
     } catch (NoSuchFileException e) {
+      String reason = file + " does not exist; the rules stay as they are";
       if (always || !missingLogged) {
-        LOG.warn(
-            "configuration reload refused: {} does not exist; the rules stay as they are", file);
+        LOG.warn("configuration reload refused: {}", reason);
         missingLogged = true;
       }
-      return Outcome.REFUSED;
+      return refused(reason);
     } catch (IOException e) {
-      LOG.warn("configuration reload refused: cannot read {}: {}", file, e.toString());
-      return Outcome.REFUSED;
+      String reason = "cannot read " + file + ": " + e;
+      LOG.warn("configuration reload refused: {}", reason);
+      return refused(reason);
     }
     missingLogged = false;
     if (!always && text.equals(lastText)) {
-      return Outcome.UNCHANGED;
+      return new Result(Outcome.UNCHANGED, "unchanged", current.rules().rules().size(), loadedAt);
     }
     lastText = text;
     if (text.isBlank()) {
       // At start an empty file means the built-in configuration; here it is far more likely a
       // write in progress, and serving the built-in rules meanwhile would reroute every pull.
-      LOG.warn("configuration reload refused: {} is empty; the rules stay as they are", file);
-      return Outcome.REFUSED;
+      String reason = file + " is empty; the rules stay as they are";
+      LOG.warn("configuration reload refused: {}", reason);
+      return refused(reason);
     }
     ProxyConfig next;
     ConfiguredCredentialSource credentials;
@@ -299,19 +329,31 @@ public final class ConfigReloader implements AutoCloseable {
       credentials.checkAll();
       proxy.update(next.rules(), credentials);
     } catch (ConfigException | IllegalArgumentException e) {
-      LOG.warn("configuration reload refused: {}: {}", file, e.getMessage());
-      return Outcome.REFUSED;
+      String reason = file + ": " + e.getMessage();
+      LOG.warn("configuration reload refused: {}", reason);
+      return refused(reason);
     }
-    LOG.info(
-        "configuration reloaded: {} rules ({})",
-        next.rules().rules().size(),
-        ConfigDiff.describe(current, next));
+    String applied =
+        next.rules().rules().size() + " rules (" + ConfigDiff.describe(current, next) + ")";
+    LOG.info("configuration reloaded: {}", applied);
     for (String change : ConfigDiff.restartOnly(started, next)) {
       LOG.warn("{}: ignored until restart", change);
     }
     current = next;
     loadedAt = clock.instant();
-    return Outcome.APPLIED;
+    return new Result(
+        Outcome.APPLIED,
+        "configuration reloaded: " + applied,
+        next.rules().rules().size(),
+        loadedAt);
+  }
+
+  private Result refused(String reason) {
+    return new Result(
+        Outcome.REFUSED,
+        "configuration reload refused: " + reason,
+        current.rules().rules().size(),
+        loadedAt);
   }
 
   private String read() throws IOException {

@@ -3,6 +3,7 @@ package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.UpstreamSettings;
+import dev.cacheproxy.core.events.WebhookTarget;
 import dev.cacheproxy.core.spi.CredentialSource;
 import dev.cacheproxy.core.storage.ByteSizes;
 import dev.cacheproxy.core.storage.StorageSettings;
@@ -12,6 +13,7 @@ import dev.cacheproxy.rules.Rule;
 import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
 import dev.cacheproxy.server.logging.LogFormat;
+import dev.cacheproxy.server.prewarm.PrewarmJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -47,6 +50,9 @@ import org.jspecify.annotations.Nullable;
  * @param adminPort the port of the admin listener (metrics, health); 0 for no admin listener
  * @param adminBindAddress the address the admin listener listens on
  * @param logFormat how the server writes its logs: text lines or JSON objects
+ * @param accessLog whether one line per request is logged
+ * @param webhooks where cache events are sent
+ * @param prewarm the scheduled pre-warm jobs
  */
 public record ProxyConfig(
     int port,
@@ -58,7 +64,10 @@ public record ProxyConfig(
     RuleSet rules,
     int adminPort,
     String adminBindAddress,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    boolean accessLog,
+    List<WebhookTarget> webhooks,
+    List<PrewarmJob> prewarm) {
 
   /** The port used when the configuration sets none. */
   public static final int DEFAULT_PORT = 5000;
@@ -100,7 +109,10 @@ public record ProxyConfig(
         rules,
         DEFAULT_ADMIN_PORT,
         DEFAULT_ADMIN_BIND_ADDRESS,
-        LogFormat.TEXT);
+        LogFormat.TEXT,
+        true,
+        List.of(),
+        List.of());
   }
 
   /** A configuration that logs text lines. */
@@ -124,7 +136,10 @@ public record ProxyConfig(
         rules,
         adminPort,
         adminBindAddress,
-        LogFormat.TEXT);
+        LogFormat.TEXT,
+        true,
+        List.of(),
+        List.of());
   }
 
   /** This configuration with another log format. */
@@ -139,7 +154,10 @@ public record ProxyConfig(
         rules,
         adminPort,
         adminBindAddress,
-        format);
+        format,
+        accessLog,
+        webhooks,
+        prewarm);
   }
 
   /**
@@ -168,6 +186,8 @@ public record ProxyConfig(
     if (logFormat == null) {
       throw new ConfigException("log.format is missing");
     }
+    webhooks = List.copyOf(webhooks);
+    prewarm = List.copyOf(prewarm);
     if (dataDirectory == null) {
       throw new ConfigException("storage.dataDir is missing");
     }
@@ -307,7 +327,10 @@ public record ProxyConfig(
         rules,
         adminPort,
         adminBindAddress,
-        logFormat);
+        logFormat,
+        accessLog,
+        webhooks,
+        prewarm);
   }
 
   /**
@@ -326,7 +349,10 @@ public record ProxyConfig(
         rules,
         adminPort,
         adminBindAddress,
-        logFormat);
+        logFormat,
+        accessLog,
+        webhooks,
+        prewarm);
   }
 
   /** This configuration with another cache folder. */
@@ -341,7 +367,10 @@ public record ProxyConfig(
         rules,
         adminPort,
         adminBindAddress,
-        logFormat);
+        logFormat,
+        accessLog,
+        webhooks,
+        prewarm);
   }
 
   /** This configuration with other storage settings (size limit, watermarks, access tracking). */
@@ -356,7 +385,10 @@ public record ProxyConfig(
         rules,
         adminPort,
         adminBindAddress,
-        logFormat);
+        logFormat,
+        accessLog,
+        webhooks,
+        prewarm);
   }
 
   /**
@@ -375,7 +407,10 @@ public record ProxyConfig(
         rules,
         port,
         adminBindAddress,
-        logFormat);
+        logFormat,
+        accessLog,
+        webhooks,
+        prewarm);
   }
 
   /**
@@ -427,6 +462,7 @@ public record ProxyConfig(
       if (registry != null) {
         builder.meterRegistry(registry);
       }
+      builder.webhooks(webhooks);
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(

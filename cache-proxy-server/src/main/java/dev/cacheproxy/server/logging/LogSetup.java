@@ -1,6 +1,7 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.logging;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
@@ -36,6 +37,20 @@ public final class LogSetup {
   private static final Logger LOG = LoggerFactory.getLogger(LogSetup.class);
 
   private LogSetup() {}
+
+  /**
+   * Turns the access log (logger {@code cache-proxy.access}, one line per request) on or off; on
+   * leaves the configured level alone. Does nothing when SLF4J is not bound to Logback.
+   */
+  public static synchronized void accessLog(boolean on) {
+    if (!on && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(ACCESS_LOGGER).setLevel(Level.OFF);
+      LOG.info("access log off (log.accessLog: false)");
+    }
+  }
+
+  /** The logger the access log writes to. */
+  public static final String ACCESS_LOGGER = "cache-proxy.access";
 
   /**
    * Makes every log line take {@code format}. Does nothing when that format is already in force,

@@ -123,6 +123,29 @@ class AdminServerTest {
   }
 
   @Test
+  void statusPage_servedAtRoot_whenGiven_andUnknownOtherwise() throws Exception {
+    assertThat(get("/").statusCode()).as("no status page given").isEqualTo(404);
+    try (StatusHistory history = StatusHistory.start(proxy.meterRegistry());
+        AdminServer withPage =
+            AdminServer.start(
+                "127.0.0.1",
+                0,
+                metrics.registry(),
+                new Readiness(proxy, dir.resolve("data"), () -> LOADED_AT),
+                null,
+                new StatusPage(proxy, history))) {
+      for (String path : new String[] {"/", "/status"}) {
+        HttpResponse<String> page = send(withPage, "GET", path);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type"))
+            .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.body()).contains("<html").contains("cache-proxy");
+      }
+      assertThat(send(withPage, "GET", "/metrics").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void healthz_isUp() throws Exception {
     HttpResponse<String> response = get("/healthz");
 

@@ -2,6 +2,7 @@
 package dev.cacheproxy.server.it;
 
 import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.core.events.WebhookTarget;
 import dev.cacheproxy.server.ProxyServer;
 import dev.cacheproxy.server.config.ProxyConfig;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The proxy under test, started in this JVM on a free port of 127.0.0.1 with one rule: {@code
@@ -66,6 +68,29 @@ final class InProcessProxy implements AutoCloseable {
   static InProcessProxy start(String yaml, Path dataDir) throws Exception {
     ProxyConfig config = ProxyConfig.parse(yaml).withPort(0).withDataDirectory(dataDir);
     CacheProxy cacheProxy = config.newCacheProxy();
+    try {
+      return new InProcessProxy(cacheProxy, ProxyServer.start(cacheProxy, "127.0.0.1", 0));
+    } catch (RuntimeException e) {
+      cacheProxy.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a proxy with the config {@code yaml} (no credential sets), caching into {@code dataDir}
+   * and posting its events to {@code webhooks}.
+   */
+  static InProcessProxy start(String yaml, Path dataDir, List<WebhookTarget> webhooks)
+      throws Exception {
+    ProxyConfig config = ProxyConfig.parse(yaml).withPort(0).withDataDirectory(dataDir);
+    CacheProxy cacheProxy =
+        CacheProxy.builder()
+            .rules(config.rules())
+            .dataDirectory(config.dataDirectory())
+            .storage(config.storage())
+            .upstream(config.upstream())
+            .webhooks(webhooks)
+            .build();
     try {
       return new InProcessProxy(cacheProxy, ProxyServer.start(cacheProxy, "127.0.0.1", 0));
     } catch (RuntimeException e) {

@@ -54,6 +54,11 @@ final class RequiredTools {
     return require("docker", "docker.io");
   }
 
+  /** The {@code chromium} browser (Debian package chromium), run headless, or a failure. */
+  static Path chromium() {
+    return require("chromium", "chromium");
+  }
+
   /** The {@code unshare} program (util-linux), which gives a daemon private mounts. */
   static Path unshare() {
     return require("unshare", "util-linux");

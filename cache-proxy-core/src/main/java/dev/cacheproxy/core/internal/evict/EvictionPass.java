@@ -3,12 +3,16 @@ package dev.cacheproxy.core.internal.evict;
 
 import dev.cacheproxy.core.Digest;
 import dev.cacheproxy.core.StorageException;
+import dev.cacheproxy.core.events.CacheEvent;
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.core.internal.evict.ImageGraph.Image;
 import dev.cacheproxy.core.internal.manifest.RepositoryIndex;
 import dev.cacheproxy.core.storage.ByteSizes;
 import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.rules.Retention;
 import dev.cacheproxy.rules.RuleSet;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -47,6 +51,8 @@ final class EvictionPass {
   private final RuleSet rules;
   private final long nowMillis;
   private final BooleanSupplier stopped;
+  private final CacheEventListener events;
+  private final Clock clock;
   private int images;
   private int orphans;
   private long bytes;
@@ -58,6 +64,29 @@ final class EvictionPass {
       RuleSet rules,
       long nowMillis,
       BooleanSupplier stopped) {
+    this(
+        ledger,
+        index,
+        settings,
+        rules,
+        nowMillis,
+        stopped,
+        EventDispatcher.NONE,
+        Clock.systemUTC());
+  }
+
+  /** A pass that reports each image it evicts to {@code events}, timed by {@code clock}. */
+  EvictionPass(
+      CacheLedger ledger,
+      RepositoryIndex index,
+      StorageSettings settings,
+      RuleSet rules,
+      long nowMillis,
+      BooleanSupplier stopped,
+      CacheEventListener events,
+      Clock clock) {
+    this.events = events;
+    this.clock = clock;
     this.ledger = ledger;
     this.index = index;
     this.settings = settings;
@@ -143,7 +172,8 @@ final class EvictionPass {
       if (image == null || image.lastPull() > candidate.lastPull() || retained(image)) {
         return;
       }
-      ImageRemover.Removed removed = ImageRemover.remove(ledger, index, image);
+      ImageRemover.Removed removed =
+          ImageRemover.remove(ledger, index, image, events, clock, CacheEvent.CacheEvict.EVICTION);
       images++;
       bytes += removed.bytes();
       LOG.info(

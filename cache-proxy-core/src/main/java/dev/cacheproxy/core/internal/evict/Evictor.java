@@ -1,6 +1,8 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.evict;
 
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.core.internal.manifest.RepositoryIndex;
 import dev.cacheproxy.core.storage.ByteSizes;
 import dev.cacheproxy.core.storage.StorageSettings;
@@ -44,6 +46,7 @@ public final class Evictor implements Closeable {
   private final StorageSettings settings;
   private final Supplier<RuleSet> rules;
   private final Clock clock;
+  private final CacheEventListener events;
   private final ReentrantLock passLock = new ReentrantLock();
   private final ReentrantLock signalLock = new ReentrantLock();
   private final Condition signal = signalLock.newCondition();
@@ -68,6 +71,18 @@ public final class Evictor implements Closeable {
       StorageSettings settings,
       Supplier<RuleSet> rules,
       Clock clock) {
+    this(ledger, index, settings, rules, clock, EventDispatcher.NONE);
+  }
+
+  /** Creates an evictor as above that reports each image it evicts to {@code events}. */
+  public Evictor(
+      CacheLedger ledger,
+      RepositoryIndex index,
+      StorageSettings settings,
+      Supplier<RuleSet> rules,
+      Clock clock,
+      CacheEventListener events) {
+    this.events = events;
     this.ledger = ledger;
     this.index = index;
     this.settings = settings;
@@ -187,7 +202,8 @@ public final class Evictor implements Closeable {
     passLock.lock();
     try {
       EvictionPass.Result result =
-          new EvictionPass(ledger, index, settings, rules.get(), clock.millis(), () -> closed)
+          new EvictionPass(
+                  ledger, index, settings, rules.get(), clock.millis(), () -> closed, events, clock)
               .run();
       evictions.addAndGet(result.images());
       evictedBytes.addAndGet(result.bytes());

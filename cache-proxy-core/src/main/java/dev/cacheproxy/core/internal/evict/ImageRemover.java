@@ -2,8 +2,13 @@
 package dev.cacheproxy.core.internal.evict;
 
 import dev.cacheproxy.core.Digest;
+import dev.cacheproxy.core.events.CacheEvent;
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.core.internal.manifest.RepositoryIndex;
 import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * index, then its records from the ledger, then each of its blobs that no retained record
  * references and no lease holds. A crash in between leaves orphan blobs (deleted by the next
  * eviction pass or {@code gc}), never a record without its manifest. The caller holds the ledger's
- * structure lock.
+ * structure lock. Each removal is reported as a {@code cache.evict} event with its reason.
  */
 final class ImageRemover {
 
@@ -30,7 +35,23 @@ final class ImageRemover {
 
   private ImageRemover() {}
 
+  /** Removes {@code image} and reports nothing. */
   static Removed remove(CacheLedger ledger, RepositoryIndex index, ImageGraph.Image image) {
+    return remove(ledger, index, image, EventDispatcher.NONE, Clock.systemUTC(), "");
+  }
+
+  /**
+   * Removes {@code image} and reports it to {@code events} as a {@link CacheEvent.CacheEvict} with
+   * {@code reason} ({@value CacheEvent.CacheEvict#EVICTION} or {@value
+   * CacheEvent.CacheEvict#PURGE}), timed by {@code clock}; an empty reason reports nothing.
+   */
+  static Removed remove(
+      CacheLedger ledger,
+      RepositoryIndex index,
+      ImageGraph.Image image,
+      CacheEventListener events,
+      Clock clock,
+      String reason) {
     int tags = 0;
     for (ManifestEntry member : image.members()) {
       RecordKey key = member.key;
@@ -49,6 +70,23 @@ final class ImageRemover {
         deleted++;
         freed += size;
       }
+    }
+    if (!reason.isEmpty()) {
+      RecordKey root = image.root().key;
+      List<Digest> manifests = new ArrayList<>();
+      for (ManifestEntry member : image.members()) {
+        manifests.add(member.key.digest());
+      }
+      EventDispatcher.emit(
+          events,
+          new CacheEvent.CacheEvict(
+              clock.instant(),
+              root.registry(),
+              root.repository(),
+              manifests,
+              deleted,
+              freed,
+              reason));
     }
     return new Removed(tags, deleted, freed);
   }

@@ -4,10 +4,14 @@ package dev.cacheproxy.core.internal.evict;
 import dev.cacheproxy.core.Digest;
 import dev.cacheproxy.core.Reference;
 import dev.cacheproxy.core.Tag;
+import dev.cacheproxy.core.events.CacheEvent;
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.core.internal.manifest.RepositoryIndex;
 import dev.cacheproxy.core.storage.PurgeReport;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -29,11 +33,23 @@ public final class Purger {
 
   private final CacheLedger ledger;
   private final RepositoryIndex index;
+  private final CacheEventListener events;
+  private final Clock clock;
 
   /** A purger over the cache's ledger and index. */
   public Purger(CacheLedger ledger, RepositoryIndex index) {
+    this(ledger, index, EventDispatcher.NONE, Clock.systemUTC());
+  }
+
+  /**
+   * A purger that reports each image it removes to {@code events} ({@code cache.evict} with reason
+   * {@value CacheEvent.CacheEvict#PURGE}), timed by {@code clock}.
+   */
+  public Purger(CacheLedger ledger, RepositoryIndex index, CacheEventListener events, Clock clock) {
     this.ledger = ledger;
     this.index = index;
+    this.events = events;
+    this.clock = clock;
   }
 
   /**
@@ -85,7 +101,8 @@ public final class Purger {
           if (image == null) {
             continue; // a child of another cached index: it goes with that index
           }
-          ImageRemover.Removed removed = ImageRemover.remove(ledger, index, image);
+          ImageRemover.Removed removed =
+              ImageRemover.remove(ledger, index, image, events, clock, CacheEvent.CacheEvict.PURGE);
           manifests += image.members().size();
           tags += removed.tags();
           blobs += removed.blobs();

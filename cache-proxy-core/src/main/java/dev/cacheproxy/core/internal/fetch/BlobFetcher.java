@@ -73,6 +73,20 @@ public final class BlobFetcher implements Closeable {
     }
   }
 
+  /** Told of each fill that committed its blob to the store. */
+  @FunctionalInterface
+  public interface FillListener {
+
+    /** A listener that does nothing. */
+    FillListener NONE = (digest, size, source) -> {};
+
+    /**
+     * Called on the fill's thread once {@code digest} ({@code size} bytes), fetched from {@code
+     * source}, is in the store; must not block.
+     */
+    void committed(Digest digest, long size, BlobSource source);
+  }
+
   private final BlobStore store;
   private final Executor fillExecutor;
   private final BlobLeases leases;
@@ -80,6 +94,7 @@ public final class BlobFetcher implements Closeable {
   private final int resumeAttempts;
   private final ResumeBackoff backoff;
   private final FillMetrics metrics;
+  private final FillListener fillListener;
   private final AtomicLong resumes = new AtomicLong();
   private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -131,6 +146,21 @@ public final class BlobFetcher implements Closeable {
       Runnable onStorageFailure,
       int resumeAttempts,
       MeterRegistry meters) {
+    this(store, fillExecutor, leases, onStorageFailure, resumeAttempts, meters, FillListener.NONE);
+  }
+
+  /**
+   * Creates a fetcher as {@link #BlobFetcher(BlobStore, Executor, BlobLeases, Runnable, int,
+   * MeterRegistry)} that tells {@code fillListener} of each fill that commits its blob.
+   */
+  public BlobFetcher(
+      BlobStore store,
+      Executor fillExecutor,
+      BlobLeases leases,
+      Runnable onStorageFailure,
+      int resumeAttempts,
+      MeterRegistry meters,
+      FillListener fillListener) {
     this(
         store,
         fillExecutor,
@@ -138,7 +168,8 @@ public final class BlobFetcher implements Closeable {
         onStorageFailure,
         resumeAttempts,
         ResumeBackoff.exponential(),
-        new FillMetrics(meters));
+        new FillMetrics(meters),
+        fillListener);
   }
 
   /** Creates a fetcher whose fills wait {@code backoff} before each resume attempt. */
@@ -149,7 +180,35 @@ public final class BlobFetcher implements Closeable {
       Runnable onStorageFailure,
       int resumeAttempts,
       ResumeBackoff backoff) {
-    this(store, fillExecutor, leases, onStorageFailure, resumeAttempts, backoff, FillMetrics.NONE);
+    this(
+        store,
+        fillExecutor,
+        leases,
+        onStorageFailure,
+        resumeAttempts,
+        backoff,
+        FillMetrics.NONE,
+        FillListener.NONE);
+  }
+
+  /** Creates a fetcher as above that tells {@code fillListener} of each fill that commits. */
+  BlobFetcher(
+      BlobStore store,
+      Executor fillExecutor,
+      BlobLeases leases,
+      Runnable onStorageFailure,
+      int resumeAttempts,
+      ResumeBackoff backoff,
+      FillListener fillListener) {
+    this(
+        store,
+        fillExecutor,
+        leases,
+        onStorageFailure,
+        resumeAttempts,
+        backoff,
+        FillMetrics.NONE,
+        fillListener);
   }
 
   private BlobFetcher(
@@ -159,7 +218,8 @@ public final class BlobFetcher implements Closeable {
       Runnable onStorageFailure,
       int resumeAttempts,
       ResumeBackoff backoff,
-      FillMetrics metrics) {
+      FillMetrics metrics,
+      FillListener fillListener) {
     if (resumeAttempts < 0) {
       throw new IllegalArgumentException("resumeAttempts must not be negative: " + resumeAttempts);
     }
@@ -170,6 +230,7 @@ public final class BlobFetcher implements Closeable {
     this.resumeAttempts = resumeAttempts;
     this.backoff = backoff;
     this.metrics = metrics;
+    this.fillListener = fillListener;
   }
 
   /**
@@ -274,7 +335,8 @@ public final class BlobFetcher implements Closeable {
               resumeAttempts,
               backoff,
               resumes,
-              metrics));
+              metrics,
+              blob -> fillListener.committed(fill.digest(), blob.size(), source)));
     } catch (RejectedExecutionException e) {
       onEnd.run();
       metrics.failed();

@@ -19,6 +19,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,7 @@ final class FillTask implements Runnable {
   private final ResumeBackoff backoff;
   private final AtomicLong resumes;
   private final FillMetrics metrics;
+  private final Consumer<StoredBlob> onCommit;
 
   /** The upstream response being read; replaced on each resume, closed at the end. */
   private @Nullable UpstreamBlob upstream;
@@ -117,7 +119,37 @@ final class FillTask implements Runnable {
       ResumeBackoff backoff,
       AtomicLong resumes,
       FillMetrics metrics) {
+    this(
+        fill,
+        source,
+        store,
+        onEnd,
+        onStorageFailure,
+        resumeAttempts,
+        backoff,
+        resumes,
+        metrics,
+        blob -> {});
+  }
+
+  /**
+   * Creates the task as above, calling {@code onCommit} with the stored blob once it is committed
+   * (after the fill says COMMITTED and {@code onEnd} ran; a failure there is logged, never the
+   * fill's).
+   */
+  FillTask(
+      Fill fill,
+      BlobSource source,
+      BlobStore store,
+      Runnable onEnd,
+      Runnable onStorageFailure,
+      int resumeAttempts,
+      ResumeBackoff backoff,
+      AtomicLong resumes,
+      FillMetrics metrics,
+      Consumer<StoredBlob> onCommit) {
     this.metrics = metrics;
+    this.onCommit = onCommit;
     this.fill = fill;
     this.source = source;
     this.store = store;
@@ -161,6 +193,11 @@ final class FillTask implements Runnable {
     metrics.completed();
     fill.committed(blob);
     onEnd.run();
+    try {
+      onCommit.accept(blob);
+    } catch (RuntimeException e) {
+      LOG.warn("reporting the fill of {} failed: {}", fill.digest(), e.toString());
+    }
   }
 
   private StoredBlob fetch() throws IOException {

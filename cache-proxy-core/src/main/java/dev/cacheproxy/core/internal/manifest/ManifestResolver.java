@@ -10,6 +10,9 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.StorageException;
 import dev.cacheproxy.core.Tag;
+import dev.cacheproxy.core.events.CacheEvent;
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.core.internal.evict.ManifestTracker;
 import dev.cacheproxy.core.internal.upstream.ManifestHead;
 import dev.cacheproxy.core.internal.upstream.RegistryClient;
@@ -32,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +77,7 @@ public final class ManifestResolver {
   private final Counter unchanged;
   private final Counter changed;
   private final Counter failed;
+  private final CacheEventListener events;
 
   /**
    * Creates a resolver over the upstream client and the cache's stores, tracking nothing and
@@ -127,7 +132,36 @@ public final class ManifestResolver {
       Duration notFoundCacheTime,
       boolean keepDeletedTags,
       MeterRegistry meters) {
+    this(
+        client,
+        store,
+        index,
+        clock,
+        tracker,
+        onStorageFailure,
+        notFoundCacheTime,
+        keepDeletedTags,
+        meters,
+        EventDispatcher.NONE);
+  }
+
+  /**
+   * Creates a resolver as above that reports to {@code events} each tag cached for the first time
+   * or found changed when revalidated ({@code tag.updated}).
+   */
+  public ManifestResolver(
+      RegistryClient client,
+      BlobStore store,
+      RepositoryIndex index,
+      Clock clock,
+      ManifestTracker tracker,
+      Runnable onStorageFailure,
+      Duration notFoundCacheTime,
+      boolean keepDeletedTags,
+      MeterRegistry meters,
+      CacheEventListener events) {
     this.meters = meters;
+    this.events = events;
     Counter joins =
         Counter.builder("cacheproxy.singleflight.joins")
             .description("Requests that joined an upstream fetch in flight instead of starting one")
@@ -226,7 +260,7 @@ public final class ManifestResolver {
         () -> {
           Optional<ManifestCache.Cached> current = cache.loadByTag(route, tag, accept);
           if (current.isEmpty()) {
-            return fetchTag(route, tag, accept, credentials);
+            return fetchTag(route, tag, accept, credentials, null);
           }
           ManifestCache.Cached c = current.get();
           if (clock.millis() - c.entry().checkedAtMillis()
@@ -264,7 +298,7 @@ public final class ManifestResolver {
         return new ManifestResult(cached.manifest(), CacheStatus.REVALIDATED);
       }
       changed.increment();
-      return fetchTag(route, tag, accept, credentials);
+      return fetchTag(route, tag, accept, credentials, cached.manifest().digest());
     } catch (NotFoundException e) {
       if (!answered) {
         failed.increment();
@@ -374,8 +408,18 @@ public final class ManifestResolver {
             + ")");
   }
 
+  /**
+   * Fetches a tag with a GET and caches it.
+   *
+   * @param revalidated the digest the tag was cached with, when a revalidation found it changed;
+   *     null on a miss
+   */
   private ManifestResult fetchTag(
-      Route route, Tag tag, List<String> accept, CredentialsLookup credentials) {
+      Route route,
+      Tag tag,
+      List<String> accept,
+      CredentialsLookup credentials,
+      @Nullable Digest revalidated) {
     String host = route.registry().host();
     Optional<NotFoundException> known = missing.recall(host, route.upstreamRepository(), tag);
     if (known.isPresent()) {
@@ -404,6 +448,7 @@ public final class ManifestResolver {
           tag,
           record.with(
               new TagRecord.Entry(digest.toString(), manifest.mediaType(), clock.millis())));
+      reportIfUpdated(route, tag, record, manifest, revalidated);
     }
     if (!MediaTypes.acceptable(manifest.mediaType(), accept)) {
       throw new NotFoundException(
@@ -418,6 +463,46 @@ public final class ManifestResolver {
               + ")");
     }
     return new ManifestResult(manifest, CacheStatus.MISS);
+  }
+
+  /**
+   * Reports {@code tag.updated} when the tag was not cached at all, or its resolution of the same
+   * media type (or the one revalidated) had another digest. A tag resolved anew for a client that
+   * accepts another media type is no update.
+   */
+  private void reportIfUpdated(
+      Route route, Tag tag, TagRecord before, Manifest manifest, @Nullable Digest revalidated) {
+    Digest previous = revalidated;
+    if (previous == null) {
+      for (TagRecord.Entry e : before.entries()) {
+        if (e.mediaType().equals(manifest.mediaType())) {
+          previous = parseOrNull(e.digest());
+          break;
+        }
+      }
+    }
+    boolean first = before.entries().isEmpty();
+    if (!first && (previous == null || previous.equals(manifest.digest()))) {
+      return;
+    }
+    EventDispatcher.emit(
+        events,
+        new CacheEvent.TagUpdated(
+            clock.instant(),
+            route.registry().host(),
+            route.upstreamRepository(),
+            tag,
+            previous,
+            manifest.digest(),
+            route.rule().name()));
+  }
+
+  private static @Nullable Digest parseOrNull(String digest) {
+    try {
+      return Digest.parse(digest);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static List<String> union(List<String> a, List<String> b) {

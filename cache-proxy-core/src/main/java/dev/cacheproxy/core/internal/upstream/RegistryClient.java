@@ -10,6 +10,8 @@ import dev.cacheproxy.core.Reference;
 import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.UpstreamHealth;
 import dev.cacheproxy.core.UpstreamSettings;
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.core.spi.Credentials;
 import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
@@ -81,23 +83,37 @@ public final class RegistryClient implements Closeable {
    * #close()} removes.
    */
   public RegistryClient(UpstreamSettings settings, Clock clock, MeterRegistry meters) {
-    this(settings, Ticker.systemTicker(), clock, new UpstreamMetrics(meters));
+    this(settings, clock, meters, EventDispatcher.NONE);
+  }
+
+  /**
+   * Creates a client as {@link #RegistryClient(UpstreamSettings, Clock, MeterRegistry)} whose
+   * circuit breakers report opening ({@code upstream.unhealthy}) and closing again ({@code
+   * upstream.healthy}) to {@code events}.
+   */
+  public RegistryClient(
+      UpstreamSettings settings, Clock clock, MeterRegistry meters, CacheEventListener events) {
+    this(settings, Ticker.systemTicker(), clock, new UpstreamMetrics(meters), events);
   }
 
   /** Creates a client reading time from {@code ticker} (token expiry) and {@code clock}. */
   RegistryClient(UpstreamSettings settings, Ticker ticker, Clock clock) {
-    this(settings, ticker, clock, UpstreamMetrics.none());
+    this(settings, ticker, clock, UpstreamMetrics.none(), EventDispatcher.NONE);
   }
 
   private RegistryClient(
-      UpstreamSettings settings, Ticker ticker, Clock clock, UpstreamMetrics metrics) {
+      UpstreamSettings settings,
+      Ticker ticker,
+      Clock clock,
+      UpstreamMetrics metrics,
+      CacheEventListener events) {
     this.metrics = metrics;
     this.http = UpstreamHttpClient.create(settings);
     RedirectingSender sender = new RedirectingSender(http, metrics);
     UpstreamErrors errors = new UpstreamErrors(clock);
     Authenticator authenticator = new Authenticator(new TokenFetcher(sender, errors), ticker);
     this.backoff = new RegistryBackoff(clock);
-    this.guards = new RegistryGuards(settings, clock, metrics);
+    this.guards = new RegistryGuards(settings, clock, metrics, events);
     RegistryEndpointCaller caller =
         new RegistryEndpointCaller(sender, authenticator, errors, backoff, guards, metrics);
     this.manifests = new ManifestPuller(caller);

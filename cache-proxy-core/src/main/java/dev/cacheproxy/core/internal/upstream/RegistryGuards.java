@@ -6,6 +6,9 @@ import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.UpstreamException;
 import dev.cacheproxy.core.UpstreamResilience;
 import dev.cacheproxy.core.UpstreamSettings;
+import dev.cacheproxy.core.events.CacheEvent;
+import dev.cacheproxy.core.events.CacheEventListener;
+import dev.cacheproxy.core.internal.events.EventDispatcher;
 import dev.cacheproxy.rules.Registry;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -49,27 +52,36 @@ final class RegistryGuards {
   private final UpstreamSettings settings;
   private final Clock clock;
   private final UpstreamMetrics metrics;
+  private final CacheEventListener events;
   private final ConcurrentMap<String, Guard> byHost = new ConcurrentHashMap<>();
 
   RegistryGuards(UpstreamSettings settings, Clock clock) {
     this(settings, clock, UpstreamMetrics.none());
   }
 
+  RegistryGuards(UpstreamSettings settings, Clock clock, UpstreamMetrics metrics) {
+    this(settings, clock, metrics, EventDispatcher.NONE);
+  }
+
   /**
    * Guards whose bulkheads and circuits are reported as gauges, and whose refusals (bulkhead, rate
-   * limit) are counted, in {@code metrics}.
+   * limit) are counted, in {@code metrics}, and whose circuits report opening and closing again to
+   * {@code events} ({@code upstream.unhealthy}, {@code upstream.healthy}).
    */
-  RegistryGuards(UpstreamSettings settings, Clock clock, UpstreamMetrics metrics) {
+  RegistryGuards(
+      UpstreamSettings settings, Clock clock, UpstreamMetrics metrics, CacheEventListener events) {
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
+    this.events = events;
   }
 
   /** The guard of {@code registry}, created on first use. */
   Guard of(Registry registry) {
     Guard guard =
         byHost.computeIfAbsent(
-            registry.host(), h -> new Guard(registry, settings.resilienceFor(h), clock, metrics));
+            registry.host(),
+            h -> new Guard(registry, settings.resilienceFor(h), clock, metrics, events));
     guard.registry = registry;
     return guard;
   }
@@ -109,14 +121,21 @@ final class RegistryGuards {
     private final UpstreamResilience config;
     private final Clock clock;
     private final UpstreamMetrics metrics;
+    private final CacheEventListener events;
     private final Retry retry;
     private final Bulkhead bulkhead;
     private final @Nullable RateLimiter limiter;
     private final CircuitBreakerConfig breakerConfig;
     private final ConcurrentMap<URI, Breaker> breakers = new ConcurrentHashMap<>();
 
-    Guard(Registry registry, UpstreamResilience config, Clock clock, UpstreamMetrics metrics) {
+    Guard(
+        Registry registry,
+        UpstreamResilience config,
+        Clock clock,
+        UpstreamMetrics metrics,
+        CacheEventListener events) {
       String host = registry.host();
+      this.events = events;
       this.host = host;
       this.registry = registry;
       this.config = config;
@@ -242,7 +261,7 @@ final class RegistryGuards {
       return breakers.computeIfAbsent(
           endpoint,
           e -> {
-            Breaker created = new Breaker(host, e, breakerConfig, clock);
+            Breaker created = new Breaker(host, e, breakerConfig, clock, events);
             metrics.circuit(host, e, created.circuit());
             return created;
           });
@@ -295,7 +314,12 @@ final class RegistryGuards {
     private final Clock clock;
     private volatile @Nullable Instant openedAt;
 
-    Breaker(String host, URI endpoint, CircuitBreakerConfig config, Clock clock) {
+    Breaker(
+        String host,
+        URI endpoint,
+        CircuitBreakerConfig config,
+        Clock clock,
+        CacheEventListener events) {
       this.endpoint = endpoint;
       this.clock = clock;
       this.breaker = CircuitBreaker.of(host + " " + endpoint, config);
@@ -314,9 +338,20 @@ final class RegistryGuards {
                   m.getNumberOfFailedCalls(),
                   m.getNumberOfBufferedCalls(),
                   config.getWaitIntervalFunctionInOpenState().apply(1) / 1000);
+              // Re-opening after failed trial calls is the same outage: no second event.
+              if (e.getStateTransition().getFromState() != CircuitBreaker.State.HALF_OPEN) {
+                EventDispatcher.emit(
+                    events,
+                    new CacheEvent.UpstreamUnhealthy(
+                        clock.instant(), host, redactedUri(endpoint), to.name()));
+              }
             } else if (to == CircuitBreaker.State.CLOSED) {
               openedAt = null;
               LOG.info("{} ({}) answers again: circuit closed", host, Responses.redacted(endpoint));
+              EventDispatcher.emit(
+                  events,
+                  new CacheEvent.UpstreamHealthy(
+                      clock.instant(), host, redactedUri(endpoint), to.name()));
             } else {
               LOG.info("{} ({}): circuit {}", host, Responses.redacted(endpoint), to.toString());
             }
@@ -375,6 +410,15 @@ final class RegistryGuards {
               + (left.toMillis() + 999) / 1000
               + " s)",
           left);
+    }
+  }
+
+  /** The endpoint without user information, for events. */
+  private static URI redactedUri(URI endpoint) {
+    try {
+      return URI.create(Responses.redacted(endpoint));
+    } catch (IllegalArgumentException e) {
+      return endpoint;
     }
   }
 

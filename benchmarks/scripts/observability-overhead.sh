@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Measures what metrics and access logging cost on warm requests, in ONE run on loopback: two
+# proxies over the same upstream and image, one with the admin listener (Prometheus metrics) and
+# the access log on, one with both off, measured alternately with wrk (ROUNDS rounds each):
+#   - GET of a small warm blob (the image config, a few hundred bytes: per-request cost dominates)
+#   - GET of a warm 4 MiB layer
+#   - GET of the manifest by digest
+# Needs: docker-registry skopeo wrk curl python3, a JDK >= 21.
+# Usage: benchmarks/scripts/observability-overhead.sh   (ROUNDS=3 DURATION=10s CONNECTIONS=8)
+set -euo pipefail
+
+LAYER_MIB=${LAYER_MIB:-1}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-8}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../../.ci/find-jdk.sh
+. "$root/.ci/find-jdk.sh"
+find_jdk
+jar=${CACHE_PROXY_JAR:-$root/cache-proxy-server/target/cache-proxy-server.jar}
+if [[ ! -f $jar ]]; then
+  (cd "$root" && mvn -B -q -Dmaven.test.skip=true -pl cache-proxy-server -am package)
+fi
+for tool in docker-registry skopeo wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install docker-registry skopeo wrk curl python3" >&2; exit 2; }
+done
+
+work=$(mktemp -d /tmp/cache-proxy-obs.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# shellcheck source=lib.sh
+. "$root/benchmarks/scripts/lib.sh"
+
+start_registry
+gen_image "$work/oci"
+skopeo copy -q --dest-tls-verify=false "oci:$work/oci:1" "docker://127.0.0.1:$reg_port/bench/obs:1"
+raw=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$reg_port/bench/obs:1")
+config_digest=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])' <<<"$raw")
+small_layer=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"])' <<<"$raw")
+manifest_digest="sha256:$(printf '%s' "$raw" | sha256sum | cut -d' ' -f1)"
+
+start() { # start NAME ADMIN_PORT ACCESS_LOG -> sets port_NAME
+  local name=$1 port
+  port=$(free_port)
+  cat >"$work/$name.yml" <<YML
+rules:
+  - name: up
+    target: "up/*"
+    source: "http://127.0.0.1:$reg_port/*"
+    tagFreshness: 1h
+admin:
+  port: $2
+log:
+  accessLog: $3
+YML
+  java -Xmx512m -jar "$jar" --config "$work/$name.yml" --port "$port" --data-dir "$work/data-$name" \
+    >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$port/v2/"
+  printf -v "port_$name" '%s' "$port"
+}
+start on "$(free_port)" true
+start off 0 false
+# shellcheck disable=SC2154
+for p in "$port_on" "$port_off"; do # warm both caches and JITs
+  for d in "$config_digest" "$small_layer"; do
+    curl -fsS -o /dev/null "http://127.0.0.1:$p/v2/up/bench/obs/blobs/$d"
+  done
+  wrk -t 2 -c "$CONNECTIONS" -d 3s "http://127.0.0.1:$p/v2/up/bench/obs/blobs/$config_digest" >/dev/null
+done
+
+rate() { wrk -t 2 -c "$CONNECTIONS" -d "$DURATION" "$@" | awk '/Requests\/sec/ {print $2}'; }
+declare -A results
+for r in $(seq 1 "$ROUNDS"); do
+  for which in on off; do
+    p=port_$which
+    results[$which-config]+=" $(rate "http://127.0.0.1:${!p}/v2/up/bench/obs/blobs/$config_digest")"
+    results[$which-layer]+=" $(rate "http://127.0.0.1:${!p}/v2/up/bench/obs/blobs/$small_layer")"
+    results[$which-manifest]+=" $(rate -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:${!p}/v2/up/bench/obs/manifests/$manifest_digest")"
+  done
+done
+echo "requests/s, median of $ROUNDS rounds of $DURATION, $CONNECTIONS connections (all rounds in brackets)"
+printf '%-28s %14s %14s %8s\n' "request" "metrics+log on" "both off" "on/off"
+for k in config layer manifest; do
+  # shellcheck disable=SC2086
+  on=$(median ${results[on-$k]}); off=$(median ${results[off-$k]})
+  label=$k; [[ $k == config ]] && label="blob GET (config, small)"; [[ $k == layer ]] && label="blob GET (4 MiB layer)"; [[ $k == manifest ]] && label="manifest GET by digest"
+  printf '%-28s %14s %14s %8s   on:[%s ] off:[%s ]\n' "$label" "$on" "$off" "$(python3 -c "print(f'{$on/$off:.3f}')")" "${results[on-$k]}" "${results[off-$k]}"
+done
