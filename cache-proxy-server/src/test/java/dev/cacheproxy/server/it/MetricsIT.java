@@ -153,14 +153,12 @@ class MetricsIT extends EndToEndTestBase {
       long blobHitsB = requests(after, "blob", "hit") - requests(warm, "blob", "hit");
       assertThat(blobMissesB + blobHitsB).isEqualTo((long) CONCURRENT_PULLS * blobsB);
       assertThat(blobMissesB).isBetween((long) blobsB, (long) CONCURRENT_PULLS * blobsB);
-      // Joins: a request that finds a fill of its blob in flight joins it (BlobFetcher counts the
-      // join) and is a miss, or a hit when the fill had already verified every byte and only the
-      // local commit was pending. So every miss beyond the one that started each fill is a join,
-      // and at most every request beyond the fill starters is one. Where in between it lands
-      // depends on how the four processes interleave (a request after the commit is a plain hit,
-      // no join), so the count itself is not fixed: the bounds are exact, the value is printed.
+      // Joins: a request that finds a fill of its blob in flight and is served from it as a miss
+      // joins it; the first request for each blob started the fill. A request after the commit,
+      // or one that found every byte verified, is a hit and no join. So, however the four
+      // processes interleave, the blob joins are exactly the misses that did not start a fill.
       long joins = after.count(JOINS, "kind", "blob");
-      assertThat(joins).isBetween(blobMissesB - blobsB, (long) (CONCURRENT_PULLS - 1) * blobsB);
+      assertThat(joins).isEqualTo(blobMissesB - blobsB);
       // Manifests are small and served from memory or the store: every request got the whole one.
       assertThat(
               after.count(SERVED_BYTES, "kind", "manifest", "result", "hit")

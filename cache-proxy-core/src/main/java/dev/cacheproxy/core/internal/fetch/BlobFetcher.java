@@ -283,13 +283,24 @@ public final class BlobFetcher implements Closeable {
         start(created, source);
         fill = created;
       } else {
-        metrics.joined();
         foundVerified = fill.verifiedAlready();
+        joined(foundVerified);
       }
     } else {
-      metrics.joined();
+      joined(foundVerified);
     }
     return awaitHeaders(fill, source, foundVerified ? CacheStatus.HIT : CacheStatus.MISS);
+  }
+
+  /**
+   * Counts a request that joined a fill in flight and is served as a miss from it; one that found
+   * every byte verified already is a hit, not a join, so that joins are exactly the blob misses
+   * that did not start a fill.
+   */
+  private void joined(boolean foundVerified) {
+    if (!foundVerified) {
+      metrics.joined();
+    }
   }
 
   /** The size of the fill in flight for {@code digest}, if one is running and has its headers. */
