@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Measures what metrics and access logging cost on warm requests, in ONE run on loopback: two
-# proxies over the same upstream and image, one with the admin listener (Prometheus metrics) and
-# the access log on, one with both off, measured alternately with wrk (ROUNDS rounds each):
+# Measures what metrics and access logging cost on warm requests, in ONE run on loopback: four
+# proxies over the same upstream and image (metrics and access log both on, metrics only, access
+# log only, both off; metrics are on when the admin listener is), measured in turn with wrk
+# (ROUNDS rounds each):
 #   - GET of a small warm blob (the image config, a few hundred bytes: per-request cost dominates)
 #   - GET of a warm 4 MiB layer
 #   - GET of the manifest by digest
@@ -64,10 +65,13 @@ YML
   wait_http "http://127.0.0.1:$port/v2/"
   printf -v "port_$name" '%s' "$port"
 }
+variants=(on metrics log off)
 start on "$(free_port)" true
+start metrics "$(free_port)" false
+start log 0 true
 start off 0 false
 # shellcheck disable=SC2154
-for p in "$port_on" "$port_off"; do # warm both caches and JITs
+for p in "$port_on" "$port_metrics" "$port_log" "$port_off"; do # warm the caches and JITs
   for d in "$config_digest" "$small_layer"; do
     curl -fsS -o /dev/null "http://127.0.0.1:$p/v2/up/bench/obs/blobs/$d"
   done
@@ -77,7 +81,7 @@ done
 rate() { wrk -t 2 -c "$CONNECTIONS" -d "$DURATION" "$@" | awk '/Requests\/sec/ {print $2}'; }
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
-  for which in on off; do
+  for which in "${variants[@]}"; do
     p=port_$which
     results[$which-config]+=" $(rate "http://127.0.0.1:${!p}/v2/up/bench/obs/blobs/$config_digest")"
     results[$which-layer]+=" $(rate "http://127.0.0.1:${!p}/v2/up/bench/obs/blobs/$small_layer")"
@@ -85,10 +89,12 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 echo "requests/s, median of $ROUNDS rounds of $DURATION, $CONNECTIONS connections (all rounds in brackets)"
-printf '%-28s %14s %14s %8s\n' "request" "metrics+log on" "both off" "on/off"
+printf '%-28s %12s %12s %12s %12s\n' "request" "both on" "metrics only" "log only" "both off"
 for k in config layer manifest; do
-  # shellcheck disable=SC2086
-  on=$(median ${results[on-$k]}); off=$(median ${results[off-$k]})
   label=$k; [[ $k == config ]] && label="blob GET (config, small)"; [[ $k == layer ]] && label="blob GET (4 MiB layer)"; [[ $k == manifest ]] && label="manifest GET by digest"
-  printf '%-28s %14s %14s %8s   on:[%s ] off:[%s ]\n' "$label" "$on" "$off" "$(python3 -c "print(f'{$on/$off:.3f}')")" "${results[on-$k]}" "${results[off-$k]}"
+  row=()
+  # shellcheck disable=SC2086
+  for v in "${variants[@]}"; do row+=("$(median ${results[$v-$k]})"); done
+  printf '%-28s %12s %12s %12s %12s\n' "$label" "${row[@]}"
+  for v in "${variants[@]}"; do echo "    $v:[${results[$v-$k]} ]"; done
 done

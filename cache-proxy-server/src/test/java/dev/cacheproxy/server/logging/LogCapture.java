@@ -33,7 +33,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     this.encoder = encoder;
   }
 
-  /** Attaches a capture to the root logger, encoding as the current {@code CONSOLE} appender. */
+  /**
+   * Attaches a capture to the root logger and to the access logger (which the bundled
+   * configurations keep apart from the root, on its own asynchronous appender), encoding as the
+   * current {@code CONSOLE} appender.
+   */
   public static LogCapture attach() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -42,6 +46,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     capture.setName("test-capture");
     capture.start();
     root.addAppender(capture);
+    context.getLogger(LogSetup.ACCESS_LOGGER).addAppender(capture);
     return capture;
   }
 
@@ -92,6 +97,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
   @Override
   public void close() {
     root.detachAppender(this);
+    root.getLoggerContext().getLogger(LogSetup.ACCESS_LOGGER).detachAppender(this);
     stop();
   }
 }
