@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cacheproxy.core.storage.StorageSettings;
 import dev.cacheproxy.core.storage.StorageStatus;
+import dev.cacheproxy.core.testing.FakeRegistry;
 import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.RepositoryName;
 import dev.cacheproxy.rules.Rule;
@@ -22,21 +23,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
-import okio.BufferedSink;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The meters a proxy records in its {@link CacheProxy.Builder#meterRegistry meter registry}. */
 class CacheProxyMetricsTest {
 
-  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   private static final RepositoryName APP = RepositoryName.of("up/team/app");
   private static final Duration FRESHNESS = Duration.ofMinutes(5);
   private static final UpstreamResilience NO_RETRY =
@@ -54,7 +46,7 @@ class CacheProxyMetricsTest {
   @StartStop private final MockWebServer upstream = new MockWebServer();
   @TempDir Path data;
 
-  private final Upstream registry = new Upstream();
+  private final FakeRegistry registry = new FakeRegistry();
   private final TestClock clock = new TestClock();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private @Nullable CacheProxy proxy;
@@ -207,7 +199,7 @@ class CacheProxyMetricsTest {
   void manifest_after429_nextCallRefusedForBackoff() {
     CacheProxy p = newProxy();
     registry.putManifest("team/app", "1.0", manifestJson("one"));
-    registry.failStatus.set(429);
+    registry.failWith(429, null);
 
     for (int i = 0; i < 2; i++) {
       assertThatThrownBy(() -> p.manifest(APP, Tag.parse("1.0"), List.of()))
@@ -244,7 +236,7 @@ class CacheProxyMetricsTest {
     assertThat(state.getId().getTag("endpoint")).contains(":" + upstream.getPort());
 
     // The success and a failure fill the window at 50 %; the second failure opens the circuit.
-    registry.failStatus.set(500);
+    registry.failWith(500, null);
     for (int i = 0; i < 3; i++) {
       assertThatThrownBy(() -> p.manifest(APP, Tag.parse("2.0"), List.of()))
           .isInstanceOf(ProxyException.class);
@@ -267,7 +259,7 @@ class CacheProxyMetricsTest {
     p.manifest(APP, Tag.parse("1.0"), List.of());
 
     assertThat(p.tags(APP, 10, null).tags()).containsExactly("1.0");
-    registry.failStatus.set(404);
+    registry.failWith(404, null);
     assertThat(p.tags(APP, 10, null).tags()).containsExactly("1.0");
     CacheProxy readOnly =
         newProxy(
@@ -284,7 +276,7 @@ class CacheProxyMetricsTest {
   @Test
   void blob_missThenHit_bytesCountedOnce() throws IOException {
     CacheProxy p = newProxy();
-    byte[] content = random(300_000, 1);
+    byte[] content = FakeRegistry.randomBytes(300_000, 1);
     Digest digest = registry.putBlob(content);
 
     for (int i = 0; i < 2; i++) {
@@ -306,7 +298,7 @@ class CacheProxyMetricsTest {
   @Test
   void blob_eightConcurrentColdReads_oneFillSevenJoins() throws Exception {
     CacheProxy p = newProxy();
-    byte[] content = random(1024 * 1024, 2);
+    byte[] content = FakeRegistry.randomBytes(1024 * 1024, 2);
     Digest digest = registry.putBlob(content);
     registry.gateBlob = new CountDownLatch(1);
     CountDownLatch opened = new CountDownLatch(8);
@@ -345,7 +337,7 @@ class CacheProxyMetricsTest {
   void storageGauges_matchStorageStatus() throws IOException {
     CacheProxy p =
         newProxy(RulePolicy.DEFAULT, NO_RETRY, StorageSettings.DEFAULTS.withMaxSize(1L << 30));
-    Digest digest = registry.putBlob(random(50_000, 3));
+    Digest digest = registry.putBlob(FakeRegistry.randomBytes(50_000, 3));
     try (BlobStream blob = p.blob(APP, digest);
         InputStream in = blob.open(0)) {
       in.readAllBytes();
@@ -402,139 +394,5 @@ class CacheProxyMetricsTest {
   private static byte[] manifestJson(String marker) {
     return ("{\"schemaVersion\":2,\"annotations\":{\"m\":\"" + marker + "\"}}")
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] random(int size, long seed) {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
-
-  /** A scripted registry: manifests by tag and digest, tag lists, gated blobs, failures. */
-  private static final class Upstream extends Dispatcher {
-    final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
-    final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
-    final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-    final AtomicInteger failStatus = new AtomicInteger(0);
-    volatile CountDownLatch gateBlob = new CountDownLatch(0);
-
-    Digest putManifest(String repo, String tag, byte[] content) {
-      Digest d = Digest.sha256(content);
-      manifests.put(repo + ":" + tag, content);
-      manifests.put(repo + "@" + d, content);
-      return d;
-    }
-
-    void deleteTag(String repo, String tag) {
-      manifests.remove(repo + ":" + tag);
-    }
-
-    Digest putBlob(byte[] content) {
-      Digest d = Digest.sha256(content);
-      blobs.put(d.toString(), content);
-      return d;
-    }
-
-    int count(String method, String path) {
-      AtomicInteger c = counts.get(method + " " + path);
-      return c == null ? 0 : c.get();
-    }
-
-    int total() {
-      return counts.values().stream().mapToInt(AtomicInteger::get).sum();
-    }
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      String path = request.getUrl().encodedPath();
-      counts
-          .computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger())
-          .incrementAndGet();
-      if (failStatus.get() != 0) {
-        return new MockResponse.Builder().code(failStatus.get()).build();
-      }
-      int m = path.indexOf("/manifests/");
-      if (m > 0) {
-        String repo = path.substring(4, m);
-        String ref = path.substring(m + "/manifests/".length());
-        byte[] content = manifests.get(repo + (ref.contains(":") ? "@" : ":") + ref);
-        if (content == null) {
-          return error(request, "MANIFEST_UNKNOWN");
-        }
-        MockResponse.Builder r =
-            new MockResponse.Builder()
-                .addHeader("Content-Type", OCI_MANIFEST)
-                .addHeader("Docker-Content-Digest", Digest.sha256(content).toString());
-        if (request.getMethod().equals("HEAD")) {
-          return r.addHeader("Content-Length", content.length).build();
-        }
-        return r.body(new okio.Buffer().write(content)).build();
-      }
-      int b = path.indexOf("/blobs/");
-      if (b > 0) {
-        String digest = path.substring(b + "/blobs/".length());
-        byte[] content = blobs.get(digest);
-        if (content == null) {
-          return error(request, "BLOB_UNKNOWN");
-        }
-        MockResponse.Builder r =
-            new MockResponse.Builder().addHeader("Docker-Content-Digest", digest);
-        if (request.getMethod().equals("HEAD")) {
-          return r.addHeader("Content-Length", content.length).build();
-        }
-        return r.body(new GatedBody(content, gateBlob)).build();
-      }
-      int t = path.indexOf("/tags/list");
-      if (t > 0) {
-        String repo = path.substring(4, t);
-        List<String> tags =
-            manifests.keySet().stream()
-                .filter(k -> k.startsWith(repo + ":"))
-                .map(k -> "\"" + k.substring(repo.length() + 1) + "\"")
-                .sorted()
-                .toList();
-        return new MockResponse.Builder()
-            .addHeader("Content-Type", "application/json")
-            .body("{\"name\":\"" + repo + "\",\"tags\":[" + String.join(",", tags) + "]}")
-            .build();
-      }
-      return error(request, "NAME_UNKNOWN");
-    }
-
-    /** A 404 OCI error; without a body for a HEAD, which must not carry one. */
-    private static MockResponse error(RecordedRequest request, String code) {
-      String body = "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"not here\"}]}";
-      MockResponse.Builder r =
-          new MockResponse.Builder().code(404).addHeader("Content-Type", "application/json");
-      if (request.getMethod().equals("HEAD")) {
-        return r.addHeader("Content-Length", body.length()).build();
-      }
-      return r.body(body).build();
-    }
-  }
-
-  /** A body that sends its first 64 KiB, then waits for a gate before the rest. */
-  private record GatedBody(byte[] content, CountDownLatch gate) implements MockResponseBody {
-    @Override
-    public long getContentLength() {
-      return content.length;
-    }
-
-    @Override
-    public void writeTo(BufferedSink sink) throws IOException {
-      int first = Math.min(65536, content.length);
-      sink.write(content, 0, first);
-      sink.flush();
-      try {
-        if (!gate.await(30, TimeUnit.SECONDS)) {
-          throw new IOException("test gate never opened");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      }
-      sink.write(content, first, content.length - first);
-      sink.flush();
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cacheproxy.core.spi.CredentialSource;
+import dev.cacheproxy.core.testing.FakeRegistry;
 import dev.cacheproxy.core.testing.TestClock;
 import dev.cacheproxy.rules.Governance;
 import dev.cacheproxy.rules.Registries;
@@ -23,23 +24,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockResponseBody;
+import java.util.concurrent.locks.LockSupport;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
-import okio.BufferedSink;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,14 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** The proxy over a scripted upstream: caching, single-flight, hang-ups, failures, staleness. */
 class CacheProxyTest {
 
-  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-  private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  private static final String OCI_MANIFEST = FakeRegistry.OCI_MANIFEST;
+  private static final String OCI_INDEX = FakeRegistry.OCI_INDEX;
   private static final RepositoryName APP = RepositoryName.of("up/team/app");
 
   @StartStop private final MockWebServer upstream = new MockWebServer();
   @TempDir Path data;
 
-  private final Upstream registry = new Upstream();
+  private final FakeRegistry registry = new FakeRegistry();
   private final TestClock clock = new TestClock();
   private CacheProxy proxy;
 
@@ -180,7 +173,7 @@ class CacheProxyTest {
   void rateLimited_cachedTagServedStale_uncachedRefusedWithoutAsking_untilRetryAfter() {
     Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
     registry.putManifest("team/app", "2.0", OCI_MANIFEST, manifestJson("two"));
-    Digest blob = registry.putBlob(random(1000, 7));
+    Digest blob = registry.putBlob(FakeRegistry.randomBytes(1000, 7));
     proxy.manifest(APP, Tag.parse("1.0"), List.of());
     clock.advance(Duration.ofMinutes(6));
     registry.failWith(429, "60");
@@ -257,7 +250,7 @@ class CacheProxyTest {
   void manifest_cachedTagDeletedUpstream_keepsBeingServedStale() {
     Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
     proxy.manifest(APP, Tag.parse("1.0"), List.of());
-    registry.manifests.remove("team/app:1.0");
+    registry.deleteTag("team/app", "1.0");
     clock.advance(Duration.ofMinutes(6));
 
     for (int i = 0; i < 2; i++) {
@@ -300,7 +293,7 @@ class CacheProxyTest {
         .isInstanceOf(NotFoundException.class)
         .hasMessageContaining("does not accept");
     assertThat(registry.count("GET", "/v2/team/app/manifests/1.0")).isEqualTo(2);
-    assertThat(registry.lastAccept.get()).isEqualTo(OCI_MANIFEST);
+    assertThat(registry.lastAccept()).isEqualTo(OCI_MANIFEST);
   }
 
   @Test
@@ -315,7 +308,7 @@ class CacheProxyTest {
 
   @Test
   void blob_sixteenConcurrentMisses_oneUpstreamGetAndIdenticalBytes() throws Exception {
-    byte[] content = random(3 * 1024 * 1024 + 17, 1);
+    byte[] content = FakeRegistry.randomBytes(3 * 1024 * 1024 + 17, 1);
     Digest digest = registry.putBlob(content);
     registry.gateBlob = new CountDownLatch(1);
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -348,7 +341,7 @@ class CacheProxyTest {
 
   @Test
   void blob_clientHangsUpMidStream_fillCompletes() throws Exception {
-    byte[] content = random(2 * 1024 * 1024, 2);
+    byte[] content = FakeRegistry.randomBytes(2 * 1024 * 1024, 2);
     Digest digest = registry.putBlob(content);
     registry.gateBlob = new CountDownLatch(1);
     try (BlobStream blob = proxy.blob(APP, digest);
@@ -383,7 +376,7 @@ class CacheProxyTest {
                         "test")
                     .withBlobResumeAttempts(0))
             .build();
-    byte[] content = random(1024 * 1024, 3);
+    byte[] content = FakeRegistry.randomBytes(1024 * 1024, 3);
     Digest digest = registry.putBlob(content);
     registry.breakBlobAfter.set(300_000);
 
@@ -402,7 +395,7 @@ class CacheProxyTest {
 
   @Test
   void blob_digestMismatch_clientNeverGetsCompleteBodyAndNothingCached() throws Exception {
-    byte[] content = random(200_000, 4);
+    byte[] content = FakeRegistry.randomBytes(200_000, 4);
     Digest digest = registry.putBlob(content);
     content[1234] ^= 1; // the upstream now serves corrupt bytes under the same digest
 
@@ -427,7 +420,7 @@ class CacheProxyTest {
 
   @Test
   void blob_rangeFromOffset_readsTail() throws Exception {
-    byte[] content = random(100_000, 5);
+    byte[] content = FakeRegistry.randomBytes(100_000, 5);
     Digest digest = registry.putBlob(content);
     try (BlobStream blob = proxy.blob(APP, digest);
         InputStream in = blob.open(99_000)) {
@@ -439,7 +432,7 @@ class CacheProxyTest {
   @Test
   void blob_rangeOnColdBlob_servedAsSoonAsTheFillReachesIt_fromOneFillFromZero() throws Exception {
     // The upstream sends the first 64 KiB, then waits for the gate.
-    byte[] content = random(1024 * 1024, 6);
+    byte[] content = FakeRegistry.randomBytes(1024 * 1024, 6);
     Digest digest = registry.putBlob(content);
     registry.gateBlob = new CountDownLatch(1);
     try (BlobStream whole = proxy.blob(APP, digest);
@@ -506,7 +499,7 @@ class CacheProxyTest {
   @Test
   void cacheHits_neverLookUpCredentials() throws Exception {
     registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
-    Digest layer = registry.putBlob(random(5_000, 9));
+    Digest layer = registry.putBlob(FakeRegistry.randomBytes(5_000, 9));
     AtomicInteger lookups = new AtomicInteger();
     String source = "http://127.0.0.1:" + upstream.getPort() + "/*";
     Rule rule =
@@ -551,7 +544,7 @@ class CacheProxyTest {
         .hasMessageContaining("rule 'up'")
         .hasMessageContaining("disabled")
         .satisfies(e -> assertThat(((ProxyException) e).code()).isEqualTo(OciErrorCode.DENIED));
-    assertThat(registry.counts).isEmpty();
+    assertThat(registry.total()).isZero();
   }
 
   @Test
@@ -576,7 +569,7 @@ class CacheProxyTest {
   @Test
   void readOnlyRule_servesCachedWithoutUpstream_andRefusesMisses() throws IOException {
     Digest digest = registry.putManifest("team/app", "1.0", OCI_MANIFEST, manifestJson("one"));
-    byte[] layer = random(10_000, 7);
+    byte[] layer = FakeRegistry.randomBytes(10_000, 7);
     Digest layerDigest = registry.putBlob(layer);
     proxy.manifest(APP, Tag.parse("1.0"), List.of());
     try (BlobStream blob = proxy.blob(APP, layerDigest);
@@ -585,7 +578,7 @@ class CacheProxyTest {
     }
     proxy.close();
     proxy = newProxy(upRule(Duration.ZERO, policy(RulePolicy.Mode.READ_ONLY, List.of(), null)));
-    registry.counts.clear();
+    registry.resetCounts();
 
     ManifestResult cached = proxy.manifest(APP, Tag.parse("1.0"), List.of());
     assertThat(cached.status()).isEqualTo(CacheStatus.HIT);
@@ -601,7 +594,7 @@ class CacheProxyTest {
         .isInstanceOf(NotFoundException.class)
         .hasMessageContaining("read-only");
     assertThat(proxy.tags(APP, 10, null).tags()).containsExactly("1.0");
-    assertThat(registry.counts).isEmpty();
+    assertThat(registry.total()).isZero();
   }
 
   @Test
@@ -631,7 +624,7 @@ class CacheProxyTest {
   @Test
   void namespace_sameNameOnTwoRegistries_cachedApart_blobsSharedByDigest() throws IOException {
     try (MockWebServer other = new MockWebServer()) {
-      Upstream second = new Upstream();
+      FakeRegistry second = new FakeRegistry();
       other.setDispatcher(second);
       other.start();
       Registries registries =
@@ -650,7 +643,7 @@ class CacheProxyTest {
       RepositoryName name = RepositoryName.of("foo/bar");
       registry.putManifest("foo/bar", "1", OCI_MANIFEST, manifestJson("one"));
       second.putManifest("foo/bar", "1", OCI_MANIFEST, manifestJson("two"));
-      byte[] layer = random(100_000, 7);
+      byte[] layer = FakeRegistry.randomBytes(100_000, 7);
       Digest layerDigest = second.putBlob(layer);
 
       for (int round = 0; round < 2; round++) {
@@ -696,6 +689,9 @@ class CacheProxyTest {
     assertThat(proxy.catalog()).containsExactly(APP);
   }
 
+  /** How often a poll for work done on another thread (a commit, a cleanup) looks again. */
+  private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private void awaitCached(Digest digest) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Path file = blobFile(digest);
@@ -703,7 +699,7 @@ class CacheProxyTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("blob " + digest + " was not cached within 30 s");
       }
-      registry.progress.poll(10, TimeUnit.MILLISECONDS);
+      LockSupport.parkNanos(POLL_NANOS);
     }
   }
 
@@ -728,186 +724,12 @@ class CacheProxyTest {
           return left;
         }
       }
-      try {
-        registry.progress.poll(10, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return List.of();
-      }
+      LockSupport.parkNanos(POLL_NANOS);
     }
   }
 
   private static byte[] manifestJson(String marker) {
     return ("{\"schemaVersion\":2,\"annotations\":{\"m\":\"" + marker + "\"}}")
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] random(int size, long seed) {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
-
-  /** A scripted registry: manifests by tag and digest, blobs with optional gates and breaks. */
-  private static final class Upstream extends Dispatcher {
-    final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
-    final Map<String, String> types = new ConcurrentHashMap<>();
-    final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
-    final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-    final AtomicLong breakBlobAfter = new AtomicLong(-1);
-    final AtomicInteger failStatus = new AtomicInteger(0);
-    final java.util.concurrent.atomic.AtomicReference<String> lastAccept =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    final java.util.concurrent.BlockingQueue<Object> progress =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    volatile CountDownLatch gateBlob = new CountDownLatch(0);
-    volatile String failRetryAfter = "1";
-
-    Digest putManifest(String repo, String tag, String type, byte[] content) {
-      Digest d = Digest.sha256(content);
-      manifests.put(repo + ":" + tag, content);
-      manifests.put(repo + "@" + d, content);
-      types.put(d.toString(), type);
-      return d;
-    }
-
-    Digest putBlob(byte[] content) {
-      Digest d = Digest.sha256(content);
-      blobs.put(d.toString(), content);
-      return d;
-    }
-
-    void failWith(int status) {
-      failWith(status, "1");
-    }
-
-    void failWith(int status, String retryAfter) {
-      failRetryAfter = retryAfter;
-      failStatus.set(status);
-    }
-
-    int count(String method, String path) {
-      AtomicInteger c = counts.get(method + " " + path);
-      return c == null ? 0 : c.get();
-    }
-
-    int total() {
-      return counts.values().stream().mapToInt(AtomicInteger::get).sum();
-    }
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      String path = request.getUrl().encodedPath();
-      counts
-          .computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger())
-          .incrementAndGet();
-      if (failStatus.get() != 0) {
-        return new MockResponse.Builder()
-            .code(failStatus.get())
-            .addHeader("Retry-After", failRetryAfter)
-            .build();
-      }
-      if (path.equals("/v2/")) {
-        return new MockResponse.Builder().code(200).body("{}").build();
-      }
-      int m = path.indexOf("/manifests/");
-      if (m > 0) {
-        lastAccept.set(request.getHeaders().get("Accept"));
-        String repo = path.substring(4, m);
-        String ref = path.substring(m + "/manifests/".length());
-        byte[] content = manifests.get(repo + (ref.contains(":") ? "@" : ":") + ref);
-        if (content == null) {
-          return error(request, 404, "MANIFEST_UNKNOWN");
-        }
-        Digest d = Digest.sha256(content);
-        String type = types.get(d.toString());
-        return withContent(new MockResponse.Builder().code(200), content, type, d, request);
-      }
-      int b = path.indexOf("/blobs/");
-      if (b > 0) {
-        String digest = path.substring(b + "/blobs/".length());
-        byte[] content = blobs.get(digest);
-        if (content == null) {
-          return error(request, 404, "BLOB_UNKNOWN");
-        }
-        MockResponse.Builder r =
-            new MockResponse.Builder().code(200).addHeader("Docker-Content-Digest", digest);
-        if (request.getMethod().equals("HEAD")) {
-          return r.addHeader("Content-Length", content.length).build();
-        }
-        return r.body(new GatedBody(content, gateBlob, breakBlobAfter.get())).build();
-      }
-      int t = path.indexOf("/tags/list");
-      if (t > 0) {
-        String repo = path.substring(4, t);
-        List<String> tags =
-            manifests.keySet().stream()
-                .filter(k -> k.startsWith(repo + ":"))
-                .map(k -> "\"" + k.substring(repo.length() + 1) + "\"")
-                .sorted()
-                .toList();
-        return new MockResponse.Builder()
-            .code(200)
-            .addHeader("Content-Type", "application/json")
-            .body("{\"name\":\"" + repo + "\",\"tags\":[" + String.join(",", tags) + "]}")
-            .build();
-      }
-      return error(request, 404, "NAME_UNKNOWN");
-    }
-
-    private static MockResponse withContent(
-        MockResponse.Builder r, byte[] content, String type, Digest d, RecordedRequest request) {
-      r.addHeader("Content-Type", type).addHeader("Docker-Content-Digest", d.toString());
-      if (request.getMethod().equals("HEAD")) {
-        return r.addHeader("Content-Length", content.length).build();
-      }
-      return r.body(new okio.Buffer().write(content)).build();
-    }
-
-    /** An OCI error; without a body for a HEAD, which must not carry one. */
-    private static MockResponse error(RecordedRequest request, int status, String code) {
-      String body = "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"not here\"}]}";
-      MockResponse.Builder r =
-          new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json");
-      if (request.getMethod().equals("HEAD")) {
-        return r.addHeader("Content-Length", body.length()).build();
-      }
-      return r.body(body).build();
-    }
-  }
-
-  /** A body that sends its first 64 KiB, waits for a gate, then the rest, optionally breaking. */
-  private record GatedBody(byte[] content, CountDownLatch gate, long breakAfter)
-      implements MockResponseBody {
-    @Override
-    public long getContentLength() {
-      return content.length;
-    }
-
-    @Override
-    public void writeTo(BufferedSink sink) throws IOException {
-      int first = Math.min(65536, content.length);
-      if (breakAfter >= 0 && breakAfter < first) {
-        sink.write(content, 0, (int) breakAfter);
-        sink.flush();
-        throw new IOException("upstream broke the connection");
-      }
-      sink.write(content, 0, first);
-      sink.flush();
-      try {
-        if (!gate.await(30, TimeUnit.SECONDS)) {
-          throw new IOException("test gate never opened");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      }
-      int end = breakAfter >= 0 ? (int) Math.min(breakAfter, content.length) : content.length;
-      sink.write(content, first, end - first);
-      sink.flush();
-      if (end < content.length) {
-        throw new IOException("upstream broke the connection");
-      }
-    }
   }
 }

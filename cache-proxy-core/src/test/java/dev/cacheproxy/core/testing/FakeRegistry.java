@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * request by method and path. Images and multi-platform indexes are built with {@link #putImage}
  * and {@link #putIndex}. A blob body can be held after its first 64 KiB ({@link #gateBlob}) or
  * broken after some bytes ({@link #breakBlobAfter}), and every request can be failed with a status
- * ({@link #failWith}).
+ * and an optional {@code Retry-After} ({@link #failWith}).
  *
  * <p>Thread-safe: the server dispatches on its own threads while the test scripts it.
  */
@@ -101,7 +101,7 @@ public final class FakeRegistry extends Dispatcher {
   /** A gate every blob body waits for after its first 64 KiB; open by default. */
   public volatile CountDownLatch gateBlob = new CountDownLatch(0);
 
-  private volatile String failRetryAfter = "1";
+  private volatile @Nullable String failRetryAfter = "1";
 
   /** Adds an OCI image manifest under {@code tag} (and its digest). */
   public Digest putManifest(String repo, String tag, byte[] content) {
@@ -197,8 +197,11 @@ public final class FakeRegistry extends Dispatcher {
     failWith(status, "1");
   }
 
-  /** Fails every request with {@code status} and {@code retryAfter}; status 0 to stop failing. */
-  public void failWith(int status, String retryAfter) {
+  /**
+   * Fails every request with {@code status} and {@code retryAfter}, or no {@code Retry-After} if it
+   * is null; status 0 to stop failing.
+   */
+  public void failWith(int status, @Nullable String retryAfter) {
     failRetryAfter = retryAfter;
     failStatus.set(status);
   }
@@ -228,6 +231,11 @@ public final class FakeRegistry extends Dispatcher {
     return counts.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
+  /** Forgets every request counted so far. */
+  public void resetCounts() {
+    counts.clear();
+  }
+
   /** Random bytes of {@code size}, the same for the same {@code seed}. */
   public static byte[] randomBytes(int size, long seed) {
     byte[] bytes = new byte[size];
@@ -241,11 +249,14 @@ public final class FakeRegistry extends Dispatcher {
     counts
         .computeIfAbsent(request.getMethod() + " " + path, k -> new AtomicInteger())
         .incrementAndGet();
-    if (failStatus.get() != 0) {
-      return new MockResponse.Builder()
-          .code(failStatus.get())
-          .addHeader("Retry-After", failRetryAfter)
-          .build();
+    int status = failStatus.get();
+    if (status != 0) {
+      MockResponse.Builder r = new MockResponse.Builder().code(status);
+      String retryAfter = failRetryAfter;
+      if (retryAfter != null) {
+        r.addHeader("Retry-After", retryAfter);
+      }
+      return r.build();
     }
     if (path.equals("/v2/")) {
       return new MockResponse.Builder().code(200).body("{}").build();

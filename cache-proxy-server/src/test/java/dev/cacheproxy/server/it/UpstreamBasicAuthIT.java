@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cacheproxy.server.ProxyServer;
 import dev.cacheproxy.server.config.ProxyConfig;
+import dev.cacheproxy.server.logging.LogSetup;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -284,12 +285,15 @@ class UpstreamBasicAuthIT {
       }
       super.start();
       context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(this);
+      // The access log does not go through the root logger (it has its own asynchronous appender).
+      context.getLogger(LogSetup.ACCESS_LOGGER).addAppender(this);
     }
 
     @Override
     public void stop() {
       LoggerContext context = context();
       context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(this);
+      context.getLogger(LogSetup.ACCESS_LOGGER).detachAppender(this);
       for (int i = 0; i < savedLevels.size(); i++) {
         context.getLogger(PROXY_LOGGERS.get(i)).setLevel(savedLevels.get(i));
       }
