@@ -4,8 +4,8 @@ package dev.cacheproxy.server.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cacheproxy.core.OciErrorCode;
+import dev.cacheproxy.server.http.ErrorResponder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -152,9 +152,7 @@ final class AdminHandler implements HttpHandler {
       exchange.endExchange();
       return;
     }
-    ObjectNode body = MAPPER.createObjectNode();
-    body.putArray("errors").addObject().put("code", code.name()).put("message", message);
-    send(exchange, status, body);
+    send(exchange, status, ErrorResponder.body(code, message));
   }
 
   private static void send(HttpServerExchange exchange, int status, JsonNode body) {

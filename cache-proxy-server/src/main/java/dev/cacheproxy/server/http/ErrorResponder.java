@@ -25,7 +25,7 @@ import org.xnio.IoUtils;
  * <p>An {@link UpstreamException} with a retry-after (an upstream's 429 or 503, or the proxy's own
  * back-off from a registry that is rate limiting it) adds {@code Retry-After} in whole seconds.
  */
-final class ErrorResponder {
+public final class ErrorResponder {
 
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponder.class);
 
@@ -87,8 +87,11 @@ final class ErrorResponder {
     Json.send(exchange, status, body(code, message));
   }
 
-  /** The JSON body of an error response. */
-  static ObjectNode body(OciErrorCode code, String message) {
+  /**
+   * The JSON body of an error response, {@code {"errors":[{"code":…,"message":…}]}}; the admin
+   * listener answers its errors with it too.
+   */
+  public static ObjectNode body(OciErrorCode code, String message) {
     ObjectNode body = Json.object();
     body.putArray("errors").addObject().put("code", code.name()).put("message", message);
     return body;

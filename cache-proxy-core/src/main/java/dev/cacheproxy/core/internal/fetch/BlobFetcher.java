@@ -137,21 +137,8 @@ public final class BlobFetcher implements Closeable {
    * Creates a fetcher as {@link #BlobFetcher(BlobStore, Executor, BlobLeases, Runnable, int)} that
    * counts in {@code meters} the fills that end ({@code cacheproxy.fills} by result, complete or
    * failed) and the requests that join a fill in flight ({@code
-   * cacheproxy.singleflight.joins{kind=blob}}).
-   */
-  public BlobFetcher(
-      BlobStore store,
-      Executor fillExecutor,
-      BlobLeases leases,
-      Runnable onStorageFailure,
-      int resumeAttempts,
-      MeterRegistry meters) {
-    this(store, fillExecutor, leases, onStorageFailure, resumeAttempts, meters, FillListener.NONE);
-  }
-
-  /**
-   * Creates a fetcher as {@link #BlobFetcher(BlobStore, Executor, BlobLeases, Runnable, int,
-   * MeterRegistry)} that tells {@code fillListener} of each fill that commits its blob.
+   * cacheproxy.singleflight.joins{kind=blob}}), and tells {@code fillListener} of each fill that
+   * commits its blob.
    */
   public BlobFetcher(
       BlobStore store,
@@ -189,26 +176,6 @@ public final class BlobFetcher implements Closeable {
         backoff,
         FillMetrics.NONE,
         FillListener.NONE);
-  }
-
-  /** Creates a fetcher as above that tells {@code fillListener} of each fill that commits. */
-  BlobFetcher(
-      BlobStore store,
-      Executor fillExecutor,
-      BlobLeases leases,
-      Runnable onStorageFailure,
-      int resumeAttempts,
-      ResumeBackoff backoff,
-      FillListener fillListener) {
-    this(
-        store,
-        fillExecutor,
-        leases,
-        onStorageFailure,
-        resumeAttempts,
-        backoff,
-        FillMetrics.NONE,
-        fillListener);
   }
 
   private BlobFetcher(

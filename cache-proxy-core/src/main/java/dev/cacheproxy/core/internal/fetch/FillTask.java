@@ -71,71 +71,15 @@ final class FillTask implements Runnable {
   /** The upstream response being read; replaced on each resume, closed at the end. */
   private @Nullable UpstreamBlob upstream;
 
-  FillTask(
-      Fill fill, BlobSource source, BlobStore store, Runnable onEnd, Runnable onStorageFailure) {
-    this(fill, source, store, onEnd, onStorageFailure, 0, ResumeBackoff.NONE, new AtomicLong());
-  }
-
   /**
    * Creates the task.
    *
    * @param resumeAttempts how many resume attempts in a row may make no progress (0: never resume)
    * @param backoff waits before each resume attempt
    * @param resumes counts the resume attempts made
-   */
-  FillTask(
-      Fill fill,
-      BlobSource source,
-      BlobStore store,
-      Runnable onEnd,
-      Runnable onStorageFailure,
-      int resumeAttempts,
-      ResumeBackoff backoff,
-      AtomicLong resumes) {
-    this(
-        fill,
-        source,
-        store,
-        onEnd,
-        onStorageFailure,
-        resumeAttempts,
-        backoff,
-        resumes,
-        FillMetrics.NONE);
-  }
-
-  /**
-   * Creates the task as above, counting how it ends in {@code metrics}.
-   *
    * @param metrics counts the fill as complete or failed when it ends
-   */
-  FillTask(
-      Fill fill,
-      BlobSource source,
-      BlobStore store,
-      Runnable onEnd,
-      Runnable onStorageFailure,
-      int resumeAttempts,
-      ResumeBackoff backoff,
-      AtomicLong resumes,
-      FillMetrics metrics) {
-    this(
-        fill,
-        source,
-        store,
-        onEnd,
-        onStorageFailure,
-        resumeAttempts,
-        backoff,
-        resumes,
-        metrics,
-        blob -> {});
-  }
-
-  /**
-   * Creates the task as above, calling {@code onCommit} with the stored blob once it is committed
-   * (after the fill says COMMITTED and {@code onEnd} ran; a failure there is logged, never the
-   * fill's).
+   * @param onCommit called with the stored blob once it is committed (after the fill says COMMITTED
+   *     and {@code onEnd} ran; a failure there is logged, never the fill's)
    */
   FillTask(
       Fill fill,

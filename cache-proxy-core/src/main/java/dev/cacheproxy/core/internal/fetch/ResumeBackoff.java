@@ -18,9 +18,6 @@ interface ResumeBackoff {
   /** The longest wait. */
   Duration CAP = Duration.ofSeconds(5);
 
-  /** Does not wait. */
-  ResumeBackoff NONE = attempt -> {};
-
   /**
    * Waits before resume attempt {@code attempt} (1 for the first after a break).
    *

@@ -22,7 +22,6 @@ import dev.cacheproxy.rules.Route;
 import dev.cacheproxy.rules.RulePolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -80,74 +79,16 @@ public final class ManifestResolver {
   private final CacheEventListener events;
 
   /**
-   * Creates a resolver over the upstream client and the cache's stores, tracking nothing and
-   * remembering no upstream 404.
-   */
-  public ManifestResolver(
-      RegistryClient client, BlobStore store, RepositoryIndex index, Clock clock) {
-    this(client, store, index, clock, ManifestTracker.NONE, () -> {}, Duration.ZERO, true);
-  }
-
-  /**
    * Creates a resolver that records saved and served manifests with {@code tracker}, calls {@code
    * onStorageFailure} when the cache cannot store a manifest or its metadata, and remembers an
    * upstream 404 for a tag for {@code notFoundCacheTime} (zero: not at all), measured with {@code
    * clock}. With {@code keepDeletedTags} a cached tag the upstream now answers 404 for is served
-   * stale; without, it is forgotten and the 404 passed on.
-   */
-  public ManifestResolver(
-      RegistryClient client,
-      BlobStore store,
-      RepositoryIndex index,
-      Clock clock,
-      ManifestTracker tracker,
-      Runnable onStorageFailure,
-      Duration notFoundCacheTime,
-      boolean keepDeletedTags) {
-    this(
-        client,
-        store,
-        index,
-        clock,
-        tracker,
-        onStorageFailure,
-        notFoundCacheTime,
-        keepDeletedTags,
-        new CompositeMeterRegistry());
-  }
-
-  /**
-   * Creates a resolver as above that records in {@code meters} the tag revalidations ({@code
-   * cacheproxy.revalidations} by result: unchanged, changed, failed), the cached tags served stale
-   * ({@code cacheproxy.stale.serves} by registry) and the requests that waited for an upstream call
-   * already in flight ({@code cacheproxy.singleflight.joins{kind=manifest}}).
-   */
-  public ManifestResolver(
-      RegistryClient client,
-      BlobStore store,
-      RepositoryIndex index,
-      Clock clock,
-      ManifestTracker tracker,
-      Runnable onStorageFailure,
-      Duration notFoundCacheTime,
-      boolean keepDeletedTags,
-      MeterRegistry meters) {
-    this(
-        client,
-        store,
-        index,
-        clock,
-        tracker,
-        onStorageFailure,
-        notFoundCacheTime,
-        keepDeletedTags,
-        meters,
-        EventDispatcher.NONE);
-  }
-
-  /**
-   * Creates a resolver as above that reports to {@code events} each tag cached for the first time
-   * or found changed when revalidated ({@code tag.updated}).
+   * stale; without, it is forgotten and the 404 passed on. It records in {@code meters} the tag
+   * revalidations ({@code cacheproxy.revalidations} by result: unchanged, changed, failed), the
+   * cached tags served stale ({@code cacheproxy.stale.serves} by registry) and the requests that
+   * waited for an upstream call already in flight ({@code
+   * cacheproxy.singleflight.joins{kind=manifest}}), and reports to {@code events} each tag cached
+   * for the first time or found changed when revalidated ({@code tag.updated}).
    */
   public ManifestResolver(
       RegistryClient client,
