@@ -61,6 +61,7 @@ final class ConfigDiff {
     changed("admin.bindAddress", running.adminBindAddress(), next.adminBindAddress(), changes);
     changed("log.format", running.logFormat(), next.logFormat(), changes);
     changed("log.accessLog", running.accessLog(), next.accessLog(), changes);
+    security(running.security(), next.security(), changes);
     if (!running.webhooks().equals(next.webhooks())) {
       changes.add("webhooks changed (" + next.webhooks().size() + " targets)");
     }
@@ -283,5 +284,34 @@ final class ConfigDiff {
                 + " "
                 + j.platforms())
         .toList();
+  }
+
+  /**
+   * The security settings a restart applies: the listeners' TLS, allowlists and limits, and the
+   * auth mode and key files. Scope maps, users, admins and the token settings apply on reload.
+   */
+  private static void security(SecuritySettings a, SecuritySettings b, List<String> changes) {
+    changed("tls", a.tls() == null ? "off" : a.tls(), b.tls() == null ? "off" : b.tls(), changes);
+    changed("tls.required", a.tlsRequired(), b.tlsRequired(), changes);
+    changed("server.allow", a.allow(), b.allow(), changes);
+    changed("admin.allow", a.adminAllow(), b.adminAllow(), changes);
+    changed("admin.tls", a.adminTls(), b.adminTls(), changes);
+    changed("server limits", a.limits(), b.limits(), changes);
+    changed("auth.mode", a.auth().mode().configName(), b.auth().mode().configName(), changes);
+    changed(
+        "auth.htpasswd",
+        String.valueOf(a.auth().htpasswd()),
+        String.valueOf(b.auth().htpasswd()),
+        changes);
+    changed(
+        "auth.tokensFile",
+        String.valueOf(a.auth().tokensFile()),
+        String.valueOf(b.auth().tokensFile()),
+        changes);
+    changed(
+        "auth.signingKey",
+        String.valueOf(a.auth().signingKeyFile()),
+        String.valueOf(b.auth().signingKeyFile()),
+        changes);
   }
 }

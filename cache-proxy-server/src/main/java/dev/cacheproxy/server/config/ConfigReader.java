@@ -45,9 +45,13 @@ final class ConfigReader {
           "admin",
           "log",
           "webhooks",
-          "prewarm");
-  private static final List<String> SERVER_KEYS = List.of("port", "bindAddress");
-  private static final List<String> ADMIN_KEYS = List.of("port", "bindAddress");
+          "prewarm",
+          "tls",
+          "auth");
+  private static final List<String> SERVER_KEYS =
+      concat(List.of("port", "bindAddress"), SecurityReader.SERVER_KEYS);
+  private static final List<String> ADMIN_KEYS =
+      concat(List.of("port", "bindAddress"), SecurityReader.ADMIN_KEYS);
   private static final List<String> LOG_KEYS = List.of("format", "accessLog");
   private static final List<String> UPSTREAM_KEYS =
       List.of(
@@ -156,7 +160,8 @@ final class ConfigReader {
         logFormat,
         accessLog,
         WebhooksReader.read(top.get("webhooks"), System.getenv()),
-        PrewarmReader.read(top.get("prewarm")));
+        PrewarmReader.read(top.get("prewarm")),
+        SecurityReader.read(server, admin, top.get("tls"), top.get("auth")));
   }
 
   private static JsonNode tree(String yaml) {
@@ -369,6 +374,10 @@ final class ConfigReader {
               set.string("registry")));
     }
     return sets;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
   }
 
   private static Path path(String key, String text) {

@@ -2,6 +2,7 @@
 package dev.cacheproxy.server.config;
 
 import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.server.auth.AuthSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,8 +82,28 @@ public final class ConfigReloader implements AutoCloseable {
   private volatile Instant loadedAt;
 
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Consumer<AuthSettings> authConsumer = settings -> {};
   private volatile @Nullable FileWatch watch;
   private volatile @Nullable HangUpSignal hangUp;
+
+  /**
+   * Sends the {@code auth:} settings of every applied reload to {@code consumer} (the server's
+   * access control), as long as the auth mode and key files are those the server started with: a
+   * change of those needs a restart, and {@link ConfigDiff#restartOnly} says so.
+   */
+  public void onAuthChange(Consumer<AuthSettings> consumer) {
+    authConsumer = consumer;
+  }
+
+  private void applyAuth(AuthSettings next) {
+    AuthSettings running = started.security().auth();
+    if (next.mode() == running.mode()
+        && java.util.Objects.equals(next.htpasswd(), running.htpasswd())
+        && java.util.Objects.equals(next.tokensFile(), running.tokensFile())
+        && java.util.Objects.equals(next.signingKeyFile(), running.signingKeyFile())) {
+      authConsumer.accept(next);
+    }
+  }
 
   ConfigReloader(
       Path file,
@@ -328,6 +349,7 @@ public final class ConfigReloader implements AutoCloseable {
       credentials = next.credentialSource(environment);
       credentials.checkAll();
       proxy.update(next.rules(), credentials);
+      applyAuth(next.security().auth());
     } catch (ConfigException | IllegalArgumentException e) {
       String reason = file + ": " + e.getMessage();
       LOG.warn("configuration reload refused: {}", reason);

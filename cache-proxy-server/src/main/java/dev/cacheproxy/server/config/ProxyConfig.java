@@ -14,6 +14,7 @@ import dev.cacheproxy.rules.RulePolicy;
 import dev.cacheproxy.rules.RuleSet;
 import dev.cacheproxy.server.logging.LogFormat;
 import dev.cacheproxy.server.prewarm.PrewarmJob;
+import dev.cacheproxy.server.transport.ListenerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +54,7 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog whether one line per request is logged
  * @param webhooks where cache events are sent
  * @param prewarm the scheduled pre-warm jobs
+ * @param security client authentication, TLS, IP allowlists and connection limits
  */
 public record ProxyConfig(
     int port,
@@ -67,7 +69,8 @@ public record ProxyConfig(
     LogFormat logFormat,
     boolean accessLog,
     List<WebhookTarget> webhooks,
-    List<PrewarmJob> prewarm) {
+    List<PrewarmJob> prewarm,
+    SecuritySettings security) {
 
   /** The port used when the configuration sets none. */
   public static final int DEFAULT_PORT = 5000;
@@ -86,62 +89,6 @@ public record ProxyConfig(
 
   private static final String BUILT_IN_RESOURCE = "/default-config.yaml";
 
-  /**
-   * A configuration without an admin listener.
-   *
-   * @throws ConfigException naming the setting
-   */
-  public ProxyConfig(
-      int port,
-      String bindAddress,
-      Path dataDirectory,
-      StorageSettings storage,
-      UpstreamSettings upstream,
-      Map<String, CredentialSet> credentials,
-      RuleSet rules) {
-    this(
-        port,
-        bindAddress,
-        dataDirectory,
-        storage,
-        upstream,
-        credentials,
-        rules,
-        DEFAULT_ADMIN_PORT,
-        DEFAULT_ADMIN_BIND_ADDRESS,
-        LogFormat.TEXT,
-        true,
-        List.of(),
-        List.of());
-  }
-
-  /** A configuration that logs text lines. */
-  public ProxyConfig(
-      int port,
-      String bindAddress,
-      Path dataDirectory,
-      StorageSettings storage,
-      UpstreamSettings upstream,
-      Map<String, CredentialSet> credentials,
-      RuleSet rules,
-      int adminPort,
-      String adminBindAddress) {
-    this(
-        port,
-        bindAddress,
-        dataDirectory,
-        storage,
-        upstream,
-        credentials,
-        rules,
-        adminPort,
-        adminBindAddress,
-        LogFormat.TEXT,
-        true,
-        List.of(),
-        List.of());
-  }
-
   /** This configuration with another log format. */
   public ProxyConfig withLogFormat(LogFormat format) {
     return new ProxyConfig(
@@ -157,7 +104,8 @@ public record ProxyConfig(
         format,
         accessLog,
         webhooks,
-        prewarm);
+        prewarm,
+        security);
   }
 
   /**
@@ -187,6 +135,9 @@ public record ProxyConfig(
       throw new ConfigException("log.format is missing");
     }
     webhooks = List.copyOf(webhooks);
+    if (security == null) {
+      throw new ConfigException("security settings are missing");
+    }
     prewarm = List.copyOf(prewarm);
     if (dataDirectory == null) {
       throw new ConfigException("storage.dataDir is missing");
@@ -330,7 +281,8 @@ public record ProxyConfig(
         logFormat,
         accessLog,
         webhooks,
-        prewarm);
+        prewarm,
+        security);
   }
 
   /**
@@ -352,7 +304,8 @@ public record ProxyConfig(
         logFormat,
         accessLog,
         webhooks,
-        prewarm);
+        prewarm,
+        security);
   }
 
   /** This configuration with another cache folder. */
@@ -370,7 +323,8 @@ public record ProxyConfig(
         logFormat,
         accessLog,
         webhooks,
-        prewarm);
+        prewarm,
+        security);
   }
 
   /** This configuration with other storage settings (size limit, watermarks, access tracking). */
@@ -388,7 +342,8 @@ public record ProxyConfig(
         logFormat,
         accessLog,
         webhooks,
-        prewarm);
+        prewarm,
+        security);
   }
 
   /**
@@ -410,7 +365,18 @@ public record ProxyConfig(
         logFormat,
         accessLog,
         webhooks,
-        prewarm);
+        prewarm,
+        security);
+  }
+
+  /** The registry listener: address, port, allowlist, TLS and limits. */
+  public ListenerSettings registryListener() {
+    return security.registryListener(bindAddress, port);
+  }
+
+  /** The admin listener: address, port, allowlist and TLS. */
+  public ListenerSettings adminListener() {
+    return security.adminListener(adminBindAddress, adminPort);
   }
 
   /**
