@@ -1,9 +1,14 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.server.admin;
 
+import dev.cacheproxy.server.auth.AccessControl;
+import dev.cacheproxy.server.transport.AllowlistHandler;
+import dev.cacheproxy.server.transport.ListenerOptions;
+import dev.cacheproxy.server.transport.ListenerSettings;
+import dev.cacheproxy.server.transport.TlsContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -32,16 +37,18 @@ public final class AdminServer implements AutoCloseable {
    */
   static final int WORKER_THREADS = 4;
 
-  /** How long a client may take to send a request's headers, or idle between requests. */
-  private static final int TIMEOUT_MILLIS = 30_000;
+  /** The largest request body the admin listener reads (admin API requests are small JSON). */
+  private static final long MAX_ENTITY_SIZE = 1024 * 1024;
 
   private final Undertow undertow;
+  private final @Nullable TlsContext tls;
   private final String bindAddress;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private AdminServer(Undertow undertow, String bindAddress, int port) {
+  private AdminServer(Undertow undertow, @Nullable TlsContext tls, String bindAddress, int port) {
     this.undertow = undertow;
+    this.tls = tls;
     this.bindAddress = bindAddress;
     this.port = port;
   }
@@ -73,17 +80,70 @@ public final class AdminServer implements AutoCloseable {
       Readiness readiness,
       @Nullable AdminApi api,
       @Nullable StatusPage statusPage) {
-    Undertow undertow =
-        Undertow.builder()
-            .setIoThreads(1)
-            .setWorkerThreads(WORKER_THREADS)
-            .addHttpListener(port, bindAddress)
-            .setHandler(new AdminHandler(registry, readiness, api, statusPage))
-            .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
-            .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, TIMEOUT_MILLIS)
-            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, TIMEOUT_MILLIS)
-            .build();
+    return start(ListenerSettings.plain(bindAddress, port), registry, readiness, api, statusPage);
+  }
+
+  /**
+   * Starts the admin listener on {@code listener} (plain HTTP or TLS, its allow list checked first,
+   * its limits applied) and logs its address, serving {@code api} and {@code statusPage} when
+   * given. The registry and the readiness stay the caller's: {@link #close()} closes neither.
+   *
+   * @param api the admin API; null for none ({@code /admin/} paths are then unknown)
+   * @param statusPage the HTML status page served at {@code /} and {@code /status}; null for none
+   * @throws dev.cacheproxy.server.transport.TlsException if the certificate or key cannot serve
+   * @throws IllegalStateException if it cannot listen, naming the address and the reason
+   */
+  public static AdminServer start(
+      ListenerSettings listener,
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      @Nullable AdminApi api,
+      @Nullable StatusPage statusPage) {
+    return start(listener, registry, readiness, api, statusPage, AccessControl.anonymous());
+  }
+
+  /**
+   * Starts the admin listener as {@link #start(ListenerSettings, PrometheusMeterRegistry,
+   * Readiness, AdminApi, StatusPage)} does, letting only admins that {@code access} signs in use
+   * the admin API and the status page when its mode is not anonymous ({@code /healthz} and {@code
+   * /readyz} stay open, {@code /metrics} too unless {@code auth.protectMetrics} is set).
+   *
+   * @throws dev.cacheproxy.server.transport.TlsException if the certificate or key cannot serve
+   * @throws IllegalStateException if it cannot listen, naming the address and the reason
+   */
+  public static AdminServer start(
+      ListenerSettings listener,
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      @Nullable AdminApi api,
+      @Nullable StatusPage statusPage,
+      AccessControl access) {
+    return start(
+        listener, new AdminHandler(registry, readiness, api, statusPage, access), api, statusPage);
+  }
+
+  /**
+   * Starts the admin listener on {@code listener} with {@code handler} answering its requests, as
+   * {@link #start(ListenerSettings, PrometheusMeterRegistry, Readiness, AdminApi, StatusPage)} does
+   * with a handler of its own; for a caller that builds the handler (with access control).
+   *
+   * @param api the admin API the handler serves, or null; only for the log line
+   * @param statusPage the status page the handler serves, or null; only for the log line
+   * @throws dev.cacheproxy.server.transport.TlsException if the certificate or key cannot serve
+   * @throws IllegalStateException if it cannot listen, naming the address and the reason
+   */
+  static AdminServer start(
+      ListenerSettings listener,
+      HttpHandler handler,
+      @Nullable AdminApi api,
+      @Nullable StatusPage statusPage) {
+    String bindAddress = listener.bindAddress();
+    int port = listener.port();
+    TlsContext tls = listener.tls() == null ? null : TlsContext.start(listener.tls());
+    Undertow.Builder builder =
+        Undertow.builder().setHandler(AllowlistHandler.wrap("admin", listener.allow(), handler));
+    ListenerOptions.configure(builder, listener, tls, MAX_ENTITY_SIZE);
+    Undertow undertow = builder.setIoThreads(1).setWorkerThreads(WORKER_THREADS).build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
@@ -92,19 +152,24 @@ public final class AdminServer implements AutoCloseable {
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
+      if (tls != null) {
+        tls.close();
+      }
       throw new IllegalStateException(
           "the admin listener cannot listen on " + bindAddress + ":" + port + ": " + rootMessage(e),
           e);
     }
     InetSocketAddress address =
         (InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress();
-    AdminServer server = new AdminServer(undertow, bindAddress, address.getPort());
+    AdminServer server = new AdminServer(undertow, tls, bindAddress, address.getPort());
     LOG.info(
-        "admin listener on http://{}:{} ({}/metrics, /healthz, /readyz{})",
+        "admin listener on {}://{}:{} ({}/metrics, /healthz, /readyz{}){}",
+        listener.scheme(),
         host(bindAddress),
         server.port,
         statusPage == null ? "" : "status page /, ",
-        api == null ? "" : ", /admin/ without authentication");
+        api == null ? "" : ", /admin/",
+        listener.allow().acceptsEveryone() ? "" : ", clients from " + listener.allow());
     return server;
   }
 
@@ -122,7 +187,13 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      undertow.stop();
+      try {
+        undertow.stop();
+      } finally {
+        if (tls != null) {
+          tls.close();
+        }
+      }
     }
   }
 
