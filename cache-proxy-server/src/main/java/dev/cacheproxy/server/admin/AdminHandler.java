@@ -5,6 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cacheproxy.core.OciErrorCode;
+import dev.cacheproxy.server.auth.AccessControl;
+import dev.cacheproxy.server.auth.AuthMode;
+import dev.cacheproxy.server.auth.Resource;
+import dev.cacheproxy.server.auth.Verdict;
 import dev.cacheproxy.server.http.ErrorResponder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpHandler;
@@ -29,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * API's shape, {@code {"errors":[{"code":…,"message":…}]}}: an unknown path is {@code 404
  * NAME_UNKNOWN}, another method {@code 405 UNSUPPORTED} with {@code Allow: GET, HEAD}. Every
  * request runs on the admin listener's worker pool, never on its IO thread.
+ *
+ * <p>Access: unless {@code auth.mode} is anonymous, everything but {@code /healthz}, {@code
+ * /readyz} and (without {@code auth.protectMetrics}) {@code /metrics} needs the Basic credentials
+ * of a user or token named in {@code auth.admins}: {@code 401} with a Basic challenge without them,
+ * {@code 403 DENIED} for anyone else.
  */
 final class AdminHandler implements HttpHandler {
 
@@ -47,12 +56,25 @@ final class AdminHandler implements HttpHandler {
   private final Readiness readiness;
   private final @Nullable AdminApi api;
   private final @Nullable StatusPage statusPage;
+  private final AccessControl access;
 
+  /** A handler open to everyone ({@code auth.mode: anonymous}). */
   AdminHandler(
       PrometheusMeterRegistry registry,
       Readiness readiness,
       @Nullable AdminApi api,
       @Nullable StatusPage statusPage) {
+    this(registry, readiness, api, statusPage, AccessControl.anonymous());
+  }
+
+  /** A handler that lets only admins in, as {@code access} decides. */
+  AdminHandler(
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      @Nullable AdminApi api,
+      @Nullable StatusPage statusPage,
+      AccessControl access) {
+    this.access = access;
     this.registry = registry;
     this.readiness = readiness;
     this.api = api;
@@ -84,6 +106,9 @@ final class AdminHandler implements HttpHandler {
 
   private void route(HttpServerExchange exchange) {
     String path = exchange.getRequestPath();
+    if (!isOpen(path) && !admitted(exchange)) {
+      return;
+    }
     AdminApi adminApi = api;
     if (adminApi != null && path.startsWith(AdminApi.PREFIX)) {
       adminApi.handle(exchange);
@@ -124,6 +149,31 @@ final class AdminHandler implements HttpHandler {
         send(exchange, report.ready() ? 200 : 503, report.body());
       }
     }
+  }
+
+  private boolean isOpen(String path) {
+    return access.mode() == AuthMode.ANONYMOUS
+        || path.equals("/healthz")
+        || path.equals("/readyz")
+        || (path.equals("/metrics") && !access.protectsMetrics());
+  }
+
+  /** Whether the request comes from an admin; if not, answers it with 401 or 403. */
+  private boolean admitted(HttpServerExchange exchange) {
+    Verdict verdict =
+        access.check(
+            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION),
+            new Resource.Admin(),
+            exchange.getRequestScheme() + "://" + exchange.getHostAndPort());
+    if (verdict instanceof Verdict.Refused refused) {
+      String challenge = refused.challenge();
+      if (challenge != null) {
+        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, challenge);
+      }
+      error(exchange, refused.code(), refused.message());
+      return false;
+    }
+    return true;
   }
 
   /** Scrapes the registry in the format the {@code Accept} header asks for. */

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls a running server's admin API ({@code /admin/…} on its admin listener) for the {@code warm}
@@ -37,7 +38,14 @@ final class AdminClient {
     /** The message of the first error of an error body, or a generic one naming the status. */
     String errorMessage() {
       JsonNode message = body.path("errors").path(0).path("message");
-      return message.isTextual() ? message.asText() : "HTTP status " + status;
+      String text = message.isTextual() ? message.asText() : "HTTP status " + status;
+      return status == 401
+          ? text
+              + " (the admin listener needs an admin's credentials: --user NAME with the"
+              + " password in "
+              + AdminUrlOption.PASSWORD_VARIABLE
+              + " or --password-stdin)"
+          : text;
     }
   }
 
@@ -53,13 +61,25 @@ final class AdminClient {
   private final URI base;
   private final Duration timeout;
   private final HttpClient client;
+  private final @Nullable String authorization;
+
+  /**
+   * A client of the admin listener at {@code base} that sends no credentials.
+   *
+   * @param timeout how long one request may take
+   */
+  AdminClient(URI base, Duration timeout) {
+    this(base, timeout, null);
+  }
 
   /**
    * A client of the admin listener at {@code base}.
    *
    * @param timeout how long one request may take
+   * @param authorization the {@code Authorization} header to send, or null for none
    */
-  AdminClient(URI base, Duration timeout) {
+  AdminClient(URI base, Duration timeout, @Nullable String authorization) {
+    this.authorization = authorization;
     String text = base.toString();
     this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     this.timeout = timeout;
@@ -96,6 +116,10 @@ final class AdminClient {
 
   private Response send(HttpRequest.Builder request)
       throws UnreachableException, InterruptedException {
+    String credentials = authorization;
+    if (credentials != null) {
+      request.header("Authorization", credentials);
+    }
     HttpResponse<byte[]> response;
     try {
       response =

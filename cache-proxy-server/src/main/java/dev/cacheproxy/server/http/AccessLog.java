@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.cacheproxy.core.UpstreamTimer;
 import dev.cacheproxy.rules.Route;
+import dev.cacheproxy.server.auth.Principal;
 import dev.cacheproxy.server.logging.RequestId;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
@@ -40,6 +41,7 @@ final class AccessLog {
   private static final AttachmentKey<Endpoint> ENDPOINT = AttachmentKey.create(Endpoint.class);
   private static final AttachmentKey<UpstreamTimer> UPSTREAM =
       AttachmentKey.create(UpstreamTimer.class);
+  private static final AttachmentKey<String> USER = AttachmentKey.create(String.class);
 
   private AccessLog() {}
 
@@ -80,6 +82,13 @@ final class AccessLog {
   static Route routed(HttpServerExchange exchange, Route route) {
     exchange.putAttachment(ROUTE, route);
     return route;
+  }
+
+  /** Records who made the request, for the {@code user=} of its line; anonymous is left out. */
+  static void user(HttpServerExchange exchange, Principal principal) {
+    if (!principal.isAnonymous()) {
+      exchange.putAttachment(USER, principal.name());
+    }
   }
 
   /**
@@ -147,7 +156,8 @@ final class AccessLog {
         exchange.getStatusCode(),
         exchange.getResponseBytesSent(),
         millis,
-        timer == null ? 0 : TimeUnit.NANOSECONDS.toMillis(timer.nanos()));
+        timer == null ? 0 : TimeUnit.NANOSECONDS.toMillis(timer.nanos()),
+        exchange.getAttachment(USER));
   }
 
   /**
@@ -166,6 +176,7 @@ final class AccessLog {
    * @param bytes the response bytes sent
    * @param durationMs the time from the request to the end of the response
    * @param upstreamMs the part of it spent waiting for upstream responses
+   * @param user the signed-in user or token that made the request, or null for anonymous
    */
   record Entry(
       String requestId,
@@ -180,12 +191,14 @@ final class AccessLog {
       int status,
       long bytes,
       long durationMs,
-      long upstreamMs) {
+      long upstreamMs,
+      @Nullable String user) {
 
     /**
      * The text line: {@code <client> <method> <path> <status> <bytes>B <ms>ms <X-Cache or ->}, then
-     * {@code rule=… upstream=…} for a routed request, then {@code req=<id> upstream_ms=<ms>}.
-     * Fields are only ever added at the end, since tools parse the start.
+     * {@code rule=… upstream=…} for a routed request, then {@code req=<id> upstream_ms=<ms>}, then
+     * {@code user=<name>} when a user or token signed in. Fields are only ever added at the end,
+     * since tools parse the start.
      */
     String text() {
       return client
@@ -206,7 +219,8 @@ final class AccessLog {
           + " req="
           + requestId
           + " upstream_ms="
-          + upstreamMs;
+          + upstreamMs
+          + (user == null ? "" : " user=" + user);
     }
 
     /**
@@ -239,6 +253,9 @@ final class AccessLog {
       fields.add(kv("bytes", bytes));
       fields.add(kv("durationMs", durationMs));
       fields.add(kv("upstreamMs", upstreamMs));
+      if (user != null) {
+        fields.add(kv("user", user));
+      }
       return fields;
     }
   }

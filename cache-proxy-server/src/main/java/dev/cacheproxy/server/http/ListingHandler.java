@@ -11,6 +11,7 @@ import io.undertow.server.HttpServerExchange;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Answers the paged lists: {@code GET /v2/<name>/tags/list} and {@code GET /v2/_catalog}, with a
@@ -45,7 +46,11 @@ final class ListingHandler {
     Json.send(exchange, 200, body);
   }
 
-  void catalog(HttpServerExchange exchange, Endpoint.Catalog request) {
+  /**
+   * Answers the catalog with the repositories {@code visible} accepts (those the client may pull),
+   * paged over that filtered list.
+   */
+  void catalog(HttpServerExchange exchange, Endpoint.Catalog request, Predicate<String> visible) {
     Page page = request.page();
     String last = page.last();
     List<RepositoryName> all = proxy.catalog();
@@ -54,7 +59,7 @@ final class ListingHandler {
     String lastSent = null;
     boolean more = false;
     for (RepositoryName name : all) {
-      if (last != null && name.value().compareTo(last) <= 0) {
+      if ((last != null && name.value().compareTo(last) <= 0) || !visible.test(name.value())) {
         continue;
       }
       if (repositories.size() >= page.limit()) {

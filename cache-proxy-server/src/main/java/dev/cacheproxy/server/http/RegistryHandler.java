@@ -3,10 +3,18 @@ package dev.cacheproxy.server.http;
 
 import dev.cacheproxy.core.CacheProxy;
 import dev.cacheproxy.core.UpstreamTimer;
+import dev.cacheproxy.server.auth.AccessControl;
+import dev.cacheproxy.server.auth.Action;
+import dev.cacheproxy.server.auth.AuthMode;
+import dev.cacheproxy.server.auth.Principal;
+import dev.cacheproxy.server.auth.Resource;
+import dev.cacheproxy.server.auth.Verdict;
 import dev.cacheproxy.server.logging.RequestId;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
@@ -24,6 +32,13 @@ import org.slf4j.MDC;
  * RequestId}) and one access log line when it completes. While the dispatched work runs, the id is
  * in the SLF4J MDC under {@link RequestId#MDC_KEY}, so lines logged on the request's behalf carry
  * it, and an {@link UpstreamTimer} counts the time spent waiting for upstreams.
+ *
+ * <p>Access: an {@link AccessControl} decides on every request after it is parsed and before
+ * anything touches the {@link CacheProxy}, on the dispatched thread (bcrypt is slow), so a refused
+ * request gets the same answer whether or not its repository or tag exists. Unless the mode is
+ * anonymous, {@code GET /v2/} is dispatched too and needs credentials; the catalog lists only what
+ * the client may pull; the {@code /_cache-proxy/} endpoints need an admin. In token mode the token
+ * endpoint {@code /_cache-proxy/token} is served by a {@link TokenHandler}.
  */
 public final class RegistryHandler implements HttpHandler {
 
@@ -35,6 +50,8 @@ public final class RegistryHandler implements HttpHandler {
   private final StorageHandler storage;
   private final UpstreamsHandler upstreams;
   private final ServedBytes served;
+  private final AccessControl access;
+  private final TokenHandler tokens;
 
   /**
    * Creates the handler.
@@ -44,7 +61,21 @@ public final class RegistryHandler implements HttpHandler {
    *     Executors.newVirtualThreadPerTaskExecutor()}
    */
   public RegistryHandler(CacheProxy proxy, Executor executor) {
+    this(proxy, executor, AccessControl.anonymous());
+  }
+
+  /**
+   * Creates the handler with access control.
+   *
+   * @param proxy the cache to serve; the handler does not close it
+   * @param executor runs the blocking work of each request, typically {@code
+   *     Executors.newVirtualThreadPerTaskExecutor()}
+   * @param access decides who may do what
+   */
+  public RegistryHandler(CacheProxy proxy, Executor executor, AccessControl access) {
     this.executor = executor;
+    this.access = access;
+    this.tokens = new TokenHandler(access);
     this.manifests = new ManifestHandler(proxy);
     this.blobs = new BlobHandler(proxy);
     this.listings = new ListingHandler(proxy);
@@ -59,6 +90,11 @@ public final class RegistryHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     String requestId = AccessLog.attach(exchange);
     exchange.getResponseHeaders().put(OciHeaders.API_VERSION, OciHeaders.API_VERSION_VALUE);
+    if (access.mode() == AuthMode.TOKEN
+        && exchange.getRequestPath().equals(AccessControl.TOKEN_PATH)) {
+      exchange.dispatch(executor, dispatched -> serveToken(dispatched, requestId));
+      return;
+    }
     Endpoint endpoint;
     try {
       endpoint =
@@ -77,7 +113,7 @@ public final class RegistryHandler implements HttpHandler {
       case Endpoint.Tags unused -> served.attach(exchange, "tags");
       default -> {}
     }
-    if (endpoint instanceof Endpoint.Base) {
+    if (endpoint instanceof Endpoint.Base && access.mode() == AuthMode.ANONYMOUS) {
       Json.send(exchange, 200, Json.object());
       return;
     }
@@ -88,19 +124,72 @@ public final class RegistryHandler implements HttpHandler {
     MDC.put(RequestId.MDC_KEY, requestId);
     try (UpstreamTimer timer = UpstreamTimer.start()) {
       AccessLog.timed(exchange, timer);
-      route(exchange, endpoint);
+      Principal principal = authorize(exchange, endpoint);
+      if (principal != null) {
+        route(exchange, endpoint, principal);
+      }
     } finally {
       MDC.remove(RequestId.MDC_KEY);
     }
   }
 
-  private void route(HttpServerExchange exchange, Endpoint endpoint) {
+  private void serveToken(HttpServerExchange exchange, String requestId) {
+    MDC.put(RequestId.MDC_KEY, requestId);
+    try {
+      tokens.handle(exchange);
+    } catch (RuntimeException | Error e) {
+      ErrorResponder.send(exchange, e);
+    } finally {
+      MDC.remove(RequestId.MDC_KEY);
+    }
+  }
+
+  /** The principal {@code exchange} may proceed as, or null after answering it with a refusal. */
+  private @Nullable Principal authorize(HttpServerExchange exchange, Endpoint endpoint) {
+    Verdict verdict;
+    try {
+      verdict =
+          access.check(
+              exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION),
+              resource(endpoint),
+              TokenHandler.origin(exchange));
+    } catch (RuntimeException | Error e) {
+      ErrorResponder.send(exchange, e);
+      return null;
+    }
+    AccessLog.user(exchange, verdict.principal());
+    if (verdict instanceof Verdict.Refused refused) {
+      String challenge = refused.challenge();
+      if (challenge != null) {
+        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, challenge);
+      }
+      ErrorResponder.send(exchange, refused.code().httpStatus(), refused.code(), refused.message());
+      return null;
+    }
+    return verdict.principal();
+  }
+
+  /** What {@code endpoint} uses; endpoints not listed need an admin. */
+  private static Resource resource(Endpoint endpoint) {
+    return switch (endpoint) {
+      case Endpoint.Base unused -> new Resource.Base();
+      case Endpoint.Manifest m -> new Resource.Repository(m.name().value(), Action.PULL);
+      case Endpoint.Blob b -> new Resource.Repository(b.name().value(), Action.PULL);
+      case Endpoint.Tags t -> new Resource.Repository(t.name().value(), Action.PULL);
+      case Endpoint.Catalog unused -> new Resource.Catalog();
+      default -> new Resource.Admin();
+    };
+  }
+
+  private void route(HttpServerExchange exchange, Endpoint endpoint, Principal principal) {
     try {
       switch (endpoint) {
         case Endpoint.Manifest manifest -> manifests.handle(exchange, manifest);
         case Endpoint.Blob blob -> blobs.handle(exchange, blob);
         case Endpoint.Tags tags -> listings.tags(exchange, tags);
-        case Endpoint.Catalog catalog -> listings.catalog(exchange, catalog);
+        case Endpoint.Catalog catalog ->
+            listings.catalog(
+                exchange, catalog, name -> access.allows(principal, name, Action.PULL));
         case Endpoint.Rules unused -> rules.handle(exchange);
         case Endpoint.Storage unused -> storage.handle(exchange);
         case Endpoint.Upstreams unused -> upstreams.handle(exchange);

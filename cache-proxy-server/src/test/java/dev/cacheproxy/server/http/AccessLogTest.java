@@ -44,11 +44,12 @@ class AccessLogTest {
           200,
           1563,
           42,
-          37);
+          37,
+          null);
 
   private static final AccessLog.Entry PING =
       new AccessLog.Entry(
-          "abc", "::1", "GET", "/v2/?x=1", null, null, null, null, null, 200, 2, 0, 0);
+          "abc", "::1", "GET", "/v2/?x=1", null, null, null, null, null, 200, 2, 0, 0, null);
 
   @AfterEach
   void restore() {
