@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ValueTypesTest {
@@ -21,17 +23,34 @@ class ValueTypesTest {
     assertThat(Digest.parse("sha512:" + "b".repeat(128)).algorithm()).isEqualTo("sha512");
   }
 
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
+  static List<String> invalidDigests() {
+    return List.of(
         "sha256:abc",
         "sha256:" + "A" + "a",
         "md5:abcd",
         "sha256",
         ":",
         "sha256:../../etc/passwd",
-        "sha256:ggg"
-      })
+        "sha256:ggg",
+        "sha256:" + "A".repeat(64),
+        "SHA256:" + "a".repeat(64),
+        "sha256:" + "a".repeat(63),
+        "sha256:" + "a".repeat(65),
+        "sha256:" + "a".repeat(64) + "\n",
+        "sha256:" + "a".repeat(64) + "\u0000",
+        "sha256: " + "a".repeat(64),
+        "sha256:" + "a".repeat(128),
+        "sha512:" + "a".repeat(64),
+        "sha384:" + "a".repeat(96),
+        "sha256+b64:" + "a".repeat(43),
+        "md5:" + "a".repeat(32),
+        "sha256:sha256:" + "a".repeat(64),
+        "sha256::" + "a".repeat(64),
+        ":" + "a".repeat(64));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidDigests")
   void digest_parse_invalid_isDigestInvalid(String text) {
     assertThatThrownBy(() -> Digest.parse(text))
         .isInstanceOf(ProxyException.class)
@@ -55,7 +74,24 @@ class ValueTypesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", ".hidden", "-dash", "a/b", "tag with space"})
+  @ValueSource(
+      strings = {
+        "",
+        ".hidden",
+        "-dash",
+        "a/b",
+        "tag with space",
+        "..",
+        "../etc",
+        "a\u0000",
+        "a\n",
+        "t\u00e4g",
+        "a%2e",
+        "a;b",
+        "a\\b",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+      })
   void tag_invalid_refused(String text) {
     assertThatThrownBy(() -> Tag.parse(text)).isInstanceOf(ProxyException.class);
   }
@@ -83,8 +119,43 @@ class ValueTypesTest {
         .isInstanceOf(ProxyException.class)
         .extracting(e -> ((ProxyException) e).code())
         .isEqualTo(OciErrorCode.RANGE_INVALID);
-    assertThatThrownBy(() -> ByteRange.parse("bytes=5-2", 1000)).isInstanceOf(ProxyException.class);
     assertThatThrownBy(() -> ByteRange.parse("bytes=-0", 1000)).isInstanceOf(ProxyException.class);
+    assertThatThrownBy(() -> ByteRange.parse("bytes=0-", 0)).isInstanceOf(ProxyException.class);
+    assertThatThrownBy(() -> ByteRange.parse("bytes=99999999999999999999-", 1000))
+        .isInstanceOf(ProxyException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "bytes=5-2",
+        "bytes=0-1,5-6",
+        "bytes=0-1, 5-6",
+        "bytes=-",
+        "bytes=",
+        "bytes",
+        "bytes=abc-def",
+        "bytes=-5-",
+        "bytes=+1-2",
+        "bytes=0x10-",
+        "bytes=\u0661-2",
+        "bytes 0-1",
+        "items=0-1",
+        "=0-1",
+        "garbage",
+        "bytes=0-1;x=y",
+      })
+  void byteRange_malformed_isIgnored(String header) {
+    assertThat(ByteRange.parse(header, 1000)).as(header).isEmpty();
+  }
+
+  @Test
+  void byteRange_hostileSizes() {
+    assertThat(ByteRange.parse("bytes=0-" + "9".repeat(25), 1000)).contains(new ByteRange(0, 999));
+    assertThat(ByteRange.parse("bytes=-" + "9".repeat(25), 1000)).contains(new ByteRange(0, 999));
+    assertThat(ByteRange.parse("BYTES=1-2", 1000)).contains(new ByteRange(1, 2));
+    assertThat(ByteRange.parse("bytes=" + "0".repeat(200) + "-1", 1000)).isEmpty();
+    assertThat(ByteRange.parse("bytes=-5", 0)).isEmpty();
   }
 
   @Test

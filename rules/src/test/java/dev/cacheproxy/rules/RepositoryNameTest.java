@@ -19,8 +19,43 @@ class RepositoryNameTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "", "Nginx", "/nginx", "nginx/", "a//b", "../etc", "a/../b", "a b", "-a", "a-", "a%2fb",
-        "a___b"
+        "",
+        "Nginx",
+        "/nginx",
+        "nginx/",
+        "a//b",
+        "../etc",
+        "a/../b",
+        "a b",
+        "-a",
+        "a-",
+        "a%2fb",
+        "a___b",
+        "..",
+        ".",
+        "a/.",
+        "a/..",
+        "a..b",
+        "a._b",
+        "a_-b",
+        "a-_b",
+        "a.-b",
+        "_a",
+        "a_",
+        ".a",
+        "a.",
+        "a\\b",
+        "a\u0000b",
+        "a\nb",
+        "a;b",
+        "a:b",
+        "a@b",
+        "a%2e%2e",
+        "n\u00e4me",
+        "\uff41",
+        "a/B",
+        "a\tb",
+        "~a"
       })
   void of_invalidNames_refused(String name) {
     assertThatThrownBy(() -> RepositoryName.of(name)).isInstanceOf(IllegalArgumentException.class);
@@ -30,6 +65,19 @@ class RepositoryNameTest {
   void of_tooLong_refused() {
     assertThatThrownBy(() -> RepositoryName.of("a".repeat(256)))
         .hasMessageContaining("longer than 255");
+    assertThat(RepositoryName.isValid("a".repeat(255))).isTrue();
+    assertThat(RepositoryName.isValid("a/".repeat(127) + "a")).isTrue();
+    assertThat(RepositoryName.isValid("a/".repeat(128) + "a")).isFalse();
+  }
+
+  @Test
+  void of_separatorRuns_followTheDistributionGrammar() {
+    assertThat(RepositoryName.isValid("a__b")).isTrue();
+    assertThat(RepositoryName.isValid("a---b")).isTrue();
+    assertThat(RepositoryName.isValid("a.b.c")).isTrue();
+    assertThat(RepositoryName.isValid("a-b_c.d__e/f")).isTrue();
+    assertThat(RepositoryName.isValid("a-.b")).isFalse();
+    assertThat(RepositoryName.isValid(null)).isFalse();
   }
 
   @Test

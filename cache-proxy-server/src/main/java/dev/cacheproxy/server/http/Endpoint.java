@@ -5,6 +5,7 @@ import dev.cacheproxy.core.Digest;
 import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.Reference;
+import dev.cacheproxy.rules.Registry;
 import dev.cacheproxy.rules.RepositoryName;
 import io.undertow.util.Methods;
 import java.util.Deque;
@@ -60,13 +61,17 @@ sealed interface Endpoint {
   /** The prefix of the proxy's own endpoints, which no repository name can start with. */
   String ADMIN_PREFIX = "/_cache-proxy/";
 
+  /** The longest {@code ns} accepted, as long as the longest repository name. */
+  int MAX_NAMESPACE = RepositoryName.MAX_LENGTH;
+
   /**
    * Parses a request.
    *
    * @throws ProxyException {@code UNSUPPORTED} (405) for writes, {@code NAME_UNKNOWN} (404) for
-   *     unknown paths (also under {@code /_cache-proxy/}), and the parsers' codes for invalid names
-   *     ({@code NAME_INVALID}), digests ({@code DIGEST_INVALID}), tags ({@code MANIFEST_INVALID})
-   *     and page sizes
+   *     unknown paths (also under {@code /_cache-proxy/}), {@code NAME_INVALID} (400) for an {@code
+   *     ns} that is not a registry host, and the parsers' codes for invalid names ({@code
+   *     NAME_INVALID}), digests ({@code DIGEST_INVALID}), tags ({@code MANIFEST_INVALID}) and the
+   *     paging parameters ({@code PAGINATION_NUMBER_INVALID})
    */
   static Endpoint parse(String method, String path, Map<String, Deque<String>> query) {
     boolean read = method.equals(Methods.GET_STRING) || method.equals(Methods.HEAD_STRING);
@@ -145,11 +150,38 @@ sealed interface Endpoint {
     return endpoint;
   }
 
-  /** The {@code ns} query parameter: the first value, or null when absent or empty. */
+  /**
+   * The {@code ns} query parameter: the first value, or null when absent or empty. It must be a
+   * registry host such as {@code docker.io} or {@code 127.0.0.1:5000} (no scheme, path, user or
+   * query), at most {@value #MAX_NAMESPACE} characters; whether the proxy may pull from it is the
+   * rules' decision ({@code DENIED} when it is not in the registries list), made without contacting
+   * it.
+   *
+   * @throws ProxyException {@code NAME_INVALID} for anything else
+   */
   private static @Nullable String namespace(Map<String, Deque<String>> query) {
     Deque<String> values = query.get("ns");
     String first = values == null ? null : values.peekFirst();
-    return first == null || first.isEmpty() ? null : first;
+    if (first == null || first.isEmpty()) {
+      return null;
+    }
+    if (first.length() > MAX_NAMESPACE || !isRegistryHost(first)) {
+      throw new ProxyException(
+          OciErrorCode.NAME_INVALID,
+          "query parameter ns must be a registry host such as docker.io or 127.0.0.1:5000, not '"
+              + (first.length() > 100 ? first.substring(0, 100) + "…" : first)
+              + "'");
+    }
+    return first;
+  }
+
+  private static boolean isRegistryHost(String text) {
+    try {
+      Registry.of(text);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static RepositoryName name(String text) {

@@ -10,14 +10,29 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Answers {@code GET} and {@code HEAD /v2/<name>/manifests/<reference>} with the manifest's exact
  * bytes, media type, digest and cache status. Runs on a dispatched virtual thread: the lookup may
  * wait for the upstream.
+ *
+ * <p>The client's {@code Accept} list is forwarded upstream and keys the lookup, so only what looks
+ * like a media type is kept ({@code type/subtype} of RFC 6838 names, or wildcards), at most {@value
+ * #MAX_ACCEPTED_TYPES} of them; the rest is dropped. An {@code Accept} with nothing usable left is
+ * as if there were none.
  */
 final class ManifestHandler {
+
+  /** The most media types of a client's {@code Accept} headers that are considered. */
+  static final int MAX_ACCEPTED_TYPES = 32;
+
+  /** An RFC 6838 {@code type-name "/" subtype-name}, or {@code type/*}, or {@code *}{@code /*}. */
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile(
+          "\\*/\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(?:\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})");
 
   private final CacheProxy proxy;
 
@@ -26,7 +41,8 @@ final class ManifestHandler {
   }
 
   void handle(HttpServerExchange exchange, Endpoint.Manifest request) {
-    List<String> accept = AcceptHeader.mediaTypes(exchange.getRequestHeaders().get(Headers.ACCEPT));
+    List<String> accept =
+        usable(AcceptHeader.mediaTypes(exchange.getRequestHeaders().get(Headers.ACCEPT)));
     Route route = AccessLog.routed(exchange, proxy.route(request.name(), request.namespace()));
     ManifestResult result = proxy.manifest(route, request.reference(), accept);
     Manifest manifest = result.manifest();
@@ -41,5 +57,19 @@ final class ManifestHandler {
     } else {
       exchange.getResponseSender().send(ByteBuffer.wrap(manifest.content()));
     }
+  }
+
+  /** The media types among {@code types}, in order, at most {@value #MAX_ACCEPTED_TYPES}. */
+  static List<String> usable(List<String> types) {
+    List<String> kept = new ArrayList<>(Math.min(types.size(), MAX_ACCEPTED_TYPES));
+    for (String type : types) {
+      if (kept.size() == MAX_ACCEPTED_TYPES) {
+        break;
+      }
+      if (MEDIA_TYPE.matcher(type).matches()) {
+        kept.add(type);
+      }
+    }
+    return List.copyOf(kept);
   }
 }

@@ -5,6 +5,7 @@ import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import java.util.Deque;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,10 +20,18 @@ record Page(int limit, @Nullable String last) {
   static final int MAX_LIMIT = 10_000;
 
   /**
+   * The longest {@code last} accepted: as long as the longest repository name, and longer than any
+   * tag (128).
+   */
+  static final int MAX_LAST = 255;
+
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+
+  /**
    * Reads the parameters.
    *
    * @throws ProxyException {@code PAGINATION_NUMBER_INVALID} (400) when {@code n} is not an integer
-   *     from 0 to {@value #MAX_LIMIT}
+   *     from 0 to {@value #MAX_LIMIT} or {@code last} is longer than {@value #MAX_LAST} characters
    */
   static Page parse(Map<String, Deque<String>> query) {
     String n = first(query, "n");
@@ -30,15 +39,19 @@ record Page(int limit, @Nullable String last) {
     if (last != null && last.isEmpty()) {
       last = null;
     }
+    if (last != null && last.length() > MAX_LAST) {
+      throw new ProxyException(
+          OciErrorCode.PAGINATION_NUMBER_INVALID,
+          "query parameter last must be at most "
+              + MAX_LAST
+              + " characters (a tag or repository name), not "
+              + last.length());
+    }
     if (n == null) {
       return new Page(Integer.MAX_VALUE, last);
     }
-    int limit;
-    try {
-      limit = Integer.parseInt(n);
-    } catch (NumberFormatException e) {
-      limit = -1;
-    }
+    // ASCII digits only: Integer.parseInt would also take a sign and other scripts' digits.
+    int limit = DIGITS.matcher(n).matches() ? Integer.parseInt(n) : -1;
     if (limit < 0 || limit > MAX_LIMIT) {
       throw new ProxyException(
           OciErrorCode.PAGINATION_NUMBER_INVALID,

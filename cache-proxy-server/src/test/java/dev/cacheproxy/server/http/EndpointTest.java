@@ -146,12 +146,62 @@ class EndpointTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"-1", "10001", "abc", "1.5", "''"})
+  @CsvSource({"-1", "10001", "abc", "1.5", "''", "+5", "\u0665", "99999999999999999999", "0x10"})
   void badPageSize_is400(String n) {
     assertThatThrownBy(() -> Endpoint.parse("GET", "/v2/x/tags/list", query("n", n)))
         .isInstanceOfSatisfying(
             ProxyException.class,
             e -> assertThat(e.code()).isEqualTo(OciErrorCode.PAGINATION_NUMBER_INVALID))
         .hasMessageContaining("query parameter n");
+  }
+
+  @Test
+  void lastLongerThanAnyNameOrTag_is400() {
+    assertThat(Endpoint.parse("GET", "/v2/x/tags/list", query("last", "a".repeat(255))))
+        .isEqualTo(
+            new Endpoint.Tags(
+                RepositoryName.of("x"), null, new Page(Integer.MAX_VALUE, "a".repeat(255))));
+    assertThatThrownBy(
+            () -> Endpoint.parse("GET", "/v2/x/tags/list", query("last", "a".repeat(256))))
+        .isInstanceOfSatisfying(
+            ProxyException.class,
+            e -> assertThat(e.code()).isEqualTo(OciErrorCode.PAGINATION_NUMBER_INVALID))
+        .hasMessageContaining("query parameter last");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"docker.io", "127.0.0.1:5000", "registry.example.test", "[::1]:5000", "GHCR.IO"})
+  void namespace_registryHosts_areAccepted(String ns) {
+    assertThat(Endpoint.parse("GET", "/v2/a/manifests/v1", query("ns", ns)))
+        .isEqualTo(new Endpoint.Manifest(RepositoryName.of("a"), ns, Tag.parse("v1")));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "http://docker.io",
+    "docker.io/v2/x",
+    "user:pw@docker.io",
+    "docker.io?x=1",
+    "docker.io#x",
+    "'docker.io\r\nX-Injected: 1'",
+    "' '",
+    "..",
+    "-docker.io",
+    "docker.io:99999999",
+  })
+  void namespace_notARegistryHost_isNameInvalid(String ns) {
+    assertThatThrownBy(() -> Endpoint.parse("GET", "/v2/a/blobs/" + DIGEST, query("ns", ns)))
+        .isInstanceOfSatisfying(
+            ProxyException.class, e -> assertThat(e.code()).isEqualTo(OciErrorCode.NAME_INVALID))
+        .hasMessageContaining("query parameter ns");
+  }
+
+  @Test
+  void namespace_tooLong_isNameInvalid_andShortenedInTheMessage() {
+    String ns = "a".repeat(250) + ".example";
+    assertThatThrownBy(() -> Endpoint.parse("GET", "/v2/a/tags/list", query("ns", ns)))
+        .isInstanceOfSatisfying(
+            ProxyException.class, e -> assertThat(e.code()).isEqualTo(OciErrorCode.NAME_INVALID))
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(250));
   }
 }

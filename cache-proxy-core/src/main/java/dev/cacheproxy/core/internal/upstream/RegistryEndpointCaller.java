@@ -227,7 +227,8 @@ final class RegistryEndpointCaller {
     if (status >= 200 && status < 300) {
       return response;
     }
-    throw errors.fromResponse(request, response);
+    throw errors.fromResponse(
+        request, response, UpstreamErrors.secrets(authorization, credentials));
   }
 
   private RedirectingSender.Answer send(RegistryRequest request, @Nullable String authorization) {

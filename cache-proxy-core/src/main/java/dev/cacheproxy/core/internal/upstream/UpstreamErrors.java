@@ -6,12 +6,15 @@ import dev.cacheproxy.core.NotFoundException;
 import dev.cacheproxy.core.OciErrorCode;
 import dev.cacheproxy.core.ProxyException;
 import dev.cacheproxy.core.UpstreamException;
+import dev.cacheproxy.core.spi.Credentials;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +30,12 @@ final class UpstreamErrors {
 
   private static final int MAX_MESSAGE = 200;
 
+  /** What a secret in an upstream message is replaced with. */
+  static final String REDACTED = "[redacted]";
+
+  /** Secrets shorter than this are not redacted: replacing them would garble any message. */
+  static final int MIN_SECRET = 4;
+
   private final Clock clock;
 
   UpstreamErrors(Clock clock) {
@@ -35,12 +44,15 @@ final class UpstreamErrors {
 
   /**
    * The exception for a non-success answer; reads a little of the body and gives the connection
-   * back.
+   * back. The upstream's error message is passed on to the client, so every occurrence of one of
+   * {@code secrets} (the password, the Basic header value, the bearer token sent) is replaced by
+   * {@value #REDACTED} first: a registry that echoes what it was sent must not leak it.
    */
-  ProxyException fromResponse(RegistryRequest request, ClassicHttpResponse response) {
+  ProxyException fromResponse(
+      RegistryRequest request, ClassicHttpResponse response, List<String> secrets) {
     int status = response.getCode();
     Duration retryAfter = retryAfter(Responses.header(response, "Retry-After"));
-    UpstreamError body = readErrorBody(response);
+    UpstreamError body = readErrorBody(response, secrets);
     String detail = body.message() == null ? "" : " (" + body.message() + ")";
     String host = request.registry().host();
     return switch (status) {
@@ -137,18 +149,54 @@ final class UpstreamErrors {
     }
   }
 
-  private static UpstreamError readErrorBody(ClassicHttpResponse response) {
+  private static UpstreamError readErrorBody(ClassicHttpResponse response, List<String> secrets) {
     byte[] bytes;
     try {
       bytes = Responses.readAtMost(response, MAX_ERROR_BODY);
     } catch (IOException e) {
       return new UpstreamError(null, null);
     }
-    return bytes == null ? new UpstreamError(null, null) : parseErrorBody(bytes);
+    return bytes == null ? new UpstreamError(null, null) : parseErrorBody(bytes, secrets);
   }
 
-  /** The first error of an OCI error body {@code {"errors":[{"code":…,"message":…}]}}. */
-  static UpstreamError parseErrorBody(byte[] bytes) {
+  /**
+   * The secrets a call sent: the credentials of {@code authorization} (a bearer token or the Basic
+   * header's Base64) and the password of {@code credentials}; those shorter than {@value
+   * #MIN_SECRET} characters are left out, since redacting them would garble messages.
+   */
+  static List<String> secrets(@Nullable String authorization, @Nullable Credentials credentials) {
+    List<String> secrets = new ArrayList<>(3);
+    if (authorization != null) {
+      int space = authorization.indexOf(' ');
+      secrets.add(space < 0 ? authorization : authorization.substring(space + 1).trim());
+    }
+    if (credentials != null) {
+      secrets.add(credentials.password());
+      String basic = Authenticator.basic(credentials);
+      secrets.add(basic.substring(basic.indexOf(' ') + 1));
+    }
+    secrets.removeIf(secret -> secret.length() < MIN_SECRET);
+    return List.copyOf(secrets);
+  }
+
+  /**
+   * {@code text} with every occurrence of each of {@code secrets} replaced by {@value #REDACTED}.
+   */
+  static String redact(String text, List<String> secrets) {
+    String redacted = text;
+    for (String secret : secrets) {
+      if (secret.length() >= MIN_SECRET) {
+        redacted = redacted.replace(secret, REDACTED);
+      }
+    }
+    return redacted;
+  }
+
+  /**
+   * The first error of an OCI error body {@code {"errors":[{"code":…,"message":…}]}}, its message
+   * with {@code secrets} redacted.
+   */
+  static UpstreamError parseErrorBody(byte[] bytes, List<String> secrets) {
     JsonNode first;
     try {
       first = Responses.JSON.readTree(bytes).path("errors").path(0);
@@ -163,7 +211,7 @@ final class UpstreamErrors {
       // A code this proxy does not know.
     }
     String message = first.path("message").asText("");
-    return new UpstreamError(code, message.isBlank() ? null : sanitize(message));
+    return new UpstreamError(code, message.isBlank() ? null : sanitize(redact(message, secrets)));
   }
 
   private static String unknownWhat(OciErrorCode code) {
