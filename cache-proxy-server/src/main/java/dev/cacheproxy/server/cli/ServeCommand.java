@@ -10,12 +10,16 @@ import dev.cacheproxy.server.admin.ProcessMetrics;
 import dev.cacheproxy.server.admin.Readiness;
 import dev.cacheproxy.server.admin.StatusHistory;
 import dev.cacheproxy.server.admin.StatusPage;
+import dev.cacheproxy.server.auth.AccessControl;
+import dev.cacheproxy.server.auth.AuthMode;
+import dev.cacheproxy.server.auth.AuthSettings;
 import dev.cacheproxy.server.config.ConfigException;
 import dev.cacheproxy.server.config.ConfigReloader;
 import dev.cacheproxy.server.config.ProxyConfig;
 import dev.cacheproxy.server.logging.LogFormat;
 import dev.cacheproxy.server.logging.LogSetup;
 import dev.cacheproxy.server.prewarm.PrewarmScheduler;
+import dev.cacheproxy.server.transport.TlsException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -60,7 +64,9 @@ import picocli.CommandLine.Spec;
       GcCommand.class,
       DuCommand.class,
       WarmCommand.class,
-      PurgeCommand.class
+      PurgeCommand.class,
+      TokensCommand.class,
+      UsersCommand.class
     })
 public final class ServeCommand implements Callable<Integer> {
 
@@ -135,7 +141,7 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Port of the admin listener (/metrics, /healthz, /readyz and the admin API under"
-              + " /admin/, which has no authentication); overrides admin.port (0: no admin"
+              + " /admin/, for auth.admins unless auth.mode is anonymous); overrides admin.port (0: no admin"
               + " listener).")
   private @Nullable Integer adminPort;
 
@@ -210,14 +216,32 @@ public final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     Instant loadedAt = Instant.now();
+    AccessControl access;
+    ProxyServer started;
+    try {
+      access = accessControl(settings);
+      started = ProxyServer.start(proxy, settings.registryListener(), access);
+    } catch (IllegalArgumentException | TlsException e) {
+      proxy.close();
+      metrics.close();
+      PrintWriter err = err();
+      err.println("cache-proxy: configuration error: " + e.getMessage());
+      err.flush();
+      return CommandLine.ExitCode.USAGE;
+    }
     try (metrics;
-        ProxyServer server = ProxyServer.start(proxy, settings.bindAddress(), settings.port())) {
+        ProxyServer server = started) {
       LOG.info(
-          "cache-proxy listening on http://{}:{} (data: {}, {} rules)",
+          "cache-proxy listening on {}://{}:{} (data: {}, {} rules, auth {}{})",
+          server.scheme(),
           settings.bindAddress(),
           server.port(),
           settings.dataDirectory().toAbsolutePath().normalize(),
-          settings.rules().rules().size());
+          settings.rules().rules().size(),
+          access.mode().configName(),
+          settings.registryListener().allow().acceptsEveryone()
+              ? ""
+              : ", clients from " + settings.registryListener().allow());
       LOG.info("  storage {}", ProxyConfig.describe(settings.storage()));
       for (Rule rule : settings.rules().rules()) {
         LOG.info("  rule {}", ProxyConfig.describe(rule));
@@ -230,7 +254,11 @@ public final class ServeCommand implements Callable<Integer> {
           PrewarmScheduler prewarm = startPrewarm(settings, proxy);
           StatusHistory history =
               settings.adminEnabled() ? StatusHistory.start(proxy.meterRegistry()) : null;
-          AdminServer admin = startAdmin(settings, metrics, proxy, reloader, loadedAt, history)) {
+          AdminServer admin =
+              startAdmin(settings, metrics, proxy, reloader, loadedAt, history, access)) {
+        if (reloader != null) {
+          reloader.onAuthChange(access::update);
+        }
         lifecycle.run(new Running(server, admin, reloader, metrics));
       }
     }
@@ -244,7 +272,8 @@ public final class ServeCommand implements Callable<Integer> {
       CacheProxy proxy,
       @Nullable ConfigReloader reloader,
       Instant loadedAt,
-      @Nullable StatusHistory history) {
+      @Nullable StatusHistory history,
+      AccessControl access) {
     if (!settings.adminEnabled() || history == null) {
       LOG.info("no admin listener (admin.port is 0): /metrics, /healthz and /readyz are off");
       return null;
@@ -255,12 +284,36 @@ public final class ServeCommand implements Callable<Integer> {
             settings.dataDirectory(),
             reloader == null ? () -> loadedAt : reloader::loadedAt);
     return AdminServer.start(
-        settings.adminBindAddress(),
-        settings.adminPort(),
+        settings.adminListener(),
         metrics.registry(),
         readiness,
         new AdminApi(proxy, reloader),
-        new StatusPage(proxy, history));
+        new StatusPage(proxy, history),
+        access);
+  }
+
+  /**
+   * The access control {@code auth:} configures, warning when credentials would cross the network
+   * in clear text.
+   */
+  private static AccessControl accessControl(ProxyConfig settings) {
+    AuthSettings auth = settings.security().auth();
+    if (auth.mode() == AuthMode.ANONYMOUS) {
+      return AccessControl.anonymous();
+    }
+    if (settings.security().tls() == null && !loopback(settings.bindAddress())) {
+      LOG.warn(
+          "auth.mode is {} but the registry listener on {} speaks plain HTTP: passwords and"
+              + " tokens cross the network in clear text; configure tls: or put a TLS proxy in"
+              + " front",
+          auth.mode().configName(),
+          settings.bindAddress());
+    }
+    return AccessControl.create(auth, settings.dataDirectory(), java.time.Clock.systemUTC());
+  }
+
+  private static boolean loopback(String address) {
+    return address.startsWith("127.") || address.equals("::1") || address.equals("localhost");
   }
 
   /** Starts the scheduled pre-warm jobs, or returns null when there are none. */

@@ -67,6 +67,11 @@ final class AdminJarProxy implements AutoCloseable {
     return new AdminJarProxy(dir, jar, port, adminPort);
   }
 
+  /** The configuration file the server was started with. */
+  Path configFile() {
+    return dir.resolve("proxy.yml");
+  }
+
   /** {@code http://127.0.0.1:<admin port>}. */
   String adminUrl() {
     return "http://127.0.0.1:" + adminPort;

@@ -192,7 +192,7 @@ class JarIT extends EndToEndTestBase {
       return new JarProcess(process, log);
     }
 
-    /** Waits until {@code GET /v2/} on {@code port} answers 200. */
+    /** Waits until {@code GET /v2/} on {@code port} answers 200, or 401 when it wants a sign-in. */
     void awaitV2(int port) throws InterruptedException {
       URI uri = URI.create("http://127.0.0.1:" + port + "/v2/");
       long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -211,7 +211,8 @@ class JarIT extends EndToEndTestBase {
                   HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
                   HttpResponse.BodyHandlers.discarding());
           lastStatus = response.statusCode();
-          if (lastStatus == 200) {
+          // 401: the server answers, and wants clients to sign in (auth.mode basic or token).
+          if (lastStatus == 200 || lastStatus == 401) {
             return;
           }
         } catch (IOException e) {

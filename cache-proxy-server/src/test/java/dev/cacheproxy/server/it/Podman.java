@@ -107,6 +107,19 @@ final class Podman implements ImageClient, AutoCloseable {
     return run(List.of("pull", "--signature-policy", policy.toString(), ref));
   }
 
+  /**
+   * {@code podman login --tls-verify=false -u user -p password host}, whatever its outcome; the
+   * credentials go to this podman's own auth file.
+   */
+  CommandRunner.Result login(String host, String user, String password) {
+    return run(List.of("login", "--tls-verify=false", "-u", user, "-p", password, host));
+  }
+
+  /** {@code podman pull --tls-verify=false ref} (with what {@link #login} stored), any outcome. */
+  CommandRunner.Result pullInsecure(String ref) {
+    return run(List.of("pull", "--tls-verify=false", "--signature-policy", policy.toString(), ref));
+  }
+
   /** The image ID of {@code ref}: the digest of its config. */
   Digest imageId(String ref) {
     return Digest.parse("sha256:" + inspect(ref, "{{.Id}}").strip());

@@ -122,6 +122,14 @@ final class Skopeo {
     return tryCopy(List.of(), List.of(), source, dest);
   }
 
+  /**
+   * Copies {@code source} into {@code dest} signing in with {@code creds} ({@code user:password})
+   * and returns the outcome, whatever it is.
+   */
+  Result tryCopy(String source, Path dest, String creds) {
+    return tryCopy(List.of(), List.of("--src-creds", creds), source, dest);
+  }
+
   private Result tryCopy(
       List<String> globalOptions, List<String> copyOptions, String source, Path dest) {
     return tryCopy(globalOptions, copyOptions, source, dest, Map.of());
