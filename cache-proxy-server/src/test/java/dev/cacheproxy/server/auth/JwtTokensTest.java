@@ -77,6 +77,18 @@ class JwtTokensTest {
   }
 
   @Test
+  void verify_sameTokenAgain_isAnsweredFromTheCache_butStillExpiresAndKeepsItsAudience() {
+    String token = issue();
+    assertThat(tokens.verify(token, "svc")).isPresent();
+
+    assertThat(tokens.verify(token, "svc")).isPresent();
+    assertThat(tokens.verify(token, "other-service")).isEmpty();
+    assertThat(tokens.verify(token + "x", "svc")).isEmpty();
+    clock.advance(Duration.ofMinutes(5).plus(JwtTokens.CLOCK_SKEW));
+    assertThat(tokens.verify(token, "svc")).isEmpty();
+  }
+
+  @Test
   void verify_wrongAudience_isEmpty() {
     assertThat(tokens.verify(issue(), "other-service")).isEmpty();
   }
