@@ -1,6 +1,29 @@
-# Shared by the benchmark scripts: sourced, not run. Expects $work (a temp dir), a pids array
-# (processes the caller's cleanup kills) and, for gen_image, $LAYER_MIB.
+# Shared by the benchmark scripts: sourced, not run (it only defines functions). Most expect $work
+# (a temp dir), a pids array (processes the caller's cleanup kills) and, for gen_image, $LAYER_MIB.
 # shellcheck shell=bash
+
+# The server jar: $CACHE_PROXY_JAR, or the module's build output, built first if missing. Expects
+# $root, the checkout.
+proxy_jar() {
+  local jar=${CACHE_PROXY_JAR:-$root/cache-proxy-server/target/cache-proxy-server.jar}
+  if [[ ! -f $jar ]]; then
+    (cd "$root" && mvn -B -q -Dmaven.test.skip=true -pl rules,cache-proxy-core,cache-proxy-server package) >&2
+  fi
+  echo "$jar"
+}
+
+# Exits with status 2, naming what to install, unless every tool is on the PATH:
+# require_tools "APT PACKAGES" TOOL...
+require_tools() {
+  local packages=$1 tool
+  shift
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install $packages" >&2; exit 2; }
+  done
+}
+
+# A temp folder for one run: mktemp_work NAME prints /tmp/cache-proxy-NAME.<random>.
+mktemp_work() { mktemp -d "/tmp/cache-proxy-$1.XXXXXX"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() {

@@ -18,15 +18,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../../.ci/find-jdk.sh
 . "$root/.ci/find-jdk.sh"
 find_jdk
-jar=${CACHE_PROXY_JAR:-$root/cache-proxy-server/target/cache-proxy-server.jar}
-if [[ ! -f $jar ]]; then
-  (cd "$root" && mvn -B -q -Dmaven.test.skip=true -pl cache-proxy-server -am package)
-fi
-for tool in docker-registry skopeo wrk curl python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install docker-registry skopeo wrk curl python3" >&2; exit 2; }
-done
+# shellcheck source=lib.sh
+. "$root/benchmarks/scripts/lib.sh"
+require_tools "docker-registry skopeo wrk curl python3" docker-registry skopeo wrk curl python3
+jar=$(proxy_jar)
 
-work=$(mktemp -d /tmp/cache-proxy-obs.XXXXXX)
+work=$(mktemp_work obs)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -34,8 +31,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-# shellcheck source=lib.sh
-. "$root/benchmarks/scripts/lib.sh"
 
 start_registry
 gen_image "$work/oci"
