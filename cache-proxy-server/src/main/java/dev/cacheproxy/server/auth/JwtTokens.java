@@ -10,6 +10,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +149,9 @@ final class JwtTokens {
   private Optional<Checked> check(String token, String service) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
-      if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+      if (!canonical(jwt)
+          || !JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())
+          || !jwt.verify(verifier)) {
         return Optional.empty();
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -205,6 +208,20 @@ final class JwtTokens {
       scopes.add(new Scope(type, name, names));
     }
     return scopes;
+  }
+
+  /**
+   * Whether each part of {@code jwt} is written the one way base64url writes its bytes. The last
+   * character of a part carries unused bits, so several spellings decode to the same signature;
+   * only the token as issued is accepted (the fuzzer found the other spellings).
+   */
+  private static boolean canonical(SignedJWT jwt) {
+    for (Base64URL part : jwt.getParsedParts()) {
+      if (!Base64URL.encode(part.decode()).toString().equals(part.toString())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String sha256(String text) {
