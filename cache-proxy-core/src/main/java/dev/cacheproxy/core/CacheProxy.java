@@ -276,6 +276,19 @@ public final class CacheProxy implements Closeable {
   }
 
   /**
+   * Answers a manifest by digest from memory alone, for callers on an event loop that must not
+   * block: empty when the answer needs the disk or the upstream, and then {@link #manifest(Route,
+   * Reference, List)} answers it. A manifest served or cached lately is in memory (up to 8 MiB of
+   * them). Counted and recorded as pulled like {@code manifest(..)} when it answers.
+   */
+  public Optional<ManifestResult> manifestFromMemory(Route route, Digest digest) {
+    Optional<ManifestResult> result = manifests.byDigestFromMemory(route, digest);
+    result.ifPresent(
+        r -> metrics.answered(ProxyMetrics.Kind.MANIFEST, r.status(), route.rule().name()));
+    return result;
+  }
+
+  /**
    * Opens a blob: the verified cached file, or a stream of a fill that reads the bytes as they
    * arrive from the upstream. Concurrent calls for one digest share one upstream download, which
    * continues when callers close their streams early. The caller closes the stream.

@@ -26,7 +26,7 @@ final class BlobHandler {
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       BlobInfo info = proxy.blobInfo(route, request.digest());
       BlobSender.headers(exchange, info.digest(), info.status(), info.size(), null);
-      exchange.endExchange();
+      IoThreadResponse.end(exchange);
       return;
     }
     BlobStream blob = proxy.blob(route, request.digest());

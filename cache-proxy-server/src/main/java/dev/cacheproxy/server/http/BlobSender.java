@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * Sends an open blob as the response body, honouring a single {@code Range}.
  *
  * <p>Threading: {@link #send} runs on a dispatched virtual thread, never an IO thread. A complete,
- * verified file goes out zero-copy through Undertow's non-blocking {@link Sender#transferFrom}; the
- * transfer may finish on an IO or worker thread, where its {@link IoCallback} closes the file and
- * the blob. A fill in progress is copied with blocking writes on the calling virtual thread,
- * flushed as bytes arrive. If the fill fails, the connection is closed mid-response so the client
- * sees a truncated transfer and retries; if the client hangs up, the blob is released and the fill
- * goes on in the core.
+ * verified file goes out zero-copy through Undertow's non-blocking {@link Sender#transferFrom},
+ * started and finished on the connection's IO thread ({@link IoThreadResponse}), where its {@link
+ * IoCallback} closes the file and the blob. A fill in progress is copied with blocking writes on
+ * the calling virtual thread, flushed as bytes arrive. If the fill fails, the connection is closed
+ * mid-response so the client sees a truncated transfer and retries; if the client hangs up, the
+ * blob is released and the fill goes on in the core.
  */
 final class BlobSender {
 
@@ -103,7 +103,7 @@ final class BlobSender {
       }
       headers(exchange, blob.digest(), blob.status(), size, range);
       handedOff = true;
-      exchange.getResponseSender().transferFrom(source, new Release(blob, source));
+      IoThreadResponse.transfer(exchange, source, new Release(blob, source));
     } catch (IOException e) {
       throw new StorageException("cannot read cached blob " + blob.digest(), e);
     } finally {

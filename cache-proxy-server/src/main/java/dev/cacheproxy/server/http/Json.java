@@ -40,6 +40,6 @@ final class Json {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     exchange.setResponseContentLength(body.length);
-    exchange.getResponseSender().send(ByteBuffer.wrap(body));
+    IoThreadResponse.send(exchange, ByteBuffer.wrap(body));
   }
 }

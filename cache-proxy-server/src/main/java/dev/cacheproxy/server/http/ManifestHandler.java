@@ -2,6 +2,7 @@
 package dev.cacheproxy.server.http;
 
 import dev.cacheproxy.core.CacheProxy;
+import dev.cacheproxy.core.Digest;
 import dev.cacheproxy.core.Manifest;
 import dev.cacheproxy.core.ManifestResult;
 import dev.cacheproxy.rules.Route;
@@ -12,7 +13,9 @@ import io.undertow.util.Methods;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers {@code GET} and {@code HEAD /v2/<name>/manifests/<reference>} with the manifest's exact
@@ -40,11 +43,35 @@ final class ManifestHandler {
     this.proxy = proxy;
   }
 
-  void handle(HttpServerExchange exchange, Endpoint.Manifest request) {
+  /**
+   * Answers a manifest by digest along {@code route} when the proxy has it in memory, and says
+   * whether it did; never blocks, so the IO thread may call it. Otherwise nothing is sent and the
+   * request goes to {@link #handle}.
+   */
+  boolean answerFromMemory(HttpServerExchange exchange, Route route, Digest digest) {
+    Optional<ManifestResult> result = proxy.manifestFromMemory(route, digest);
+    if (result.isEmpty()) {
+      return false;
+    }
+    AccessLog.routed(exchange, route);
+    respond(exchange, result.get());
+    return true;
+  }
+
+  /**
+   * Answers a manifest request on a dispatched thread, along {@code routed} when the IO thread
+   * already routed it (null: route it here).
+   */
+  void handle(HttpServerExchange exchange, Endpoint.Manifest request, @Nullable Route routed) {
     List<String> accept =
         usable(AcceptHeader.mediaTypes(exchange.getRequestHeaders().get(Headers.ACCEPT)));
-    Route route = AccessLog.routed(exchange, proxy.route(request.name(), request.namespace()));
-    ManifestResult result = proxy.manifest(route, request.reference(), accept);
+    Route route =
+        AccessLog.routed(
+            exchange, routed != null ? routed : proxy.route(request.name(), request.namespace()));
+    respond(exchange, proxy.manifest(route, request.reference(), accept));
+  }
+
+  private static void respond(HttpServerExchange exchange, ManifestResult result) {
     Manifest manifest = result.manifest();
     HeaderMap headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, manifest.mediaType());
@@ -53,9 +80,9 @@ final class ManifestHandler {
     headers.put(OciHeaders.X_CACHE, result.status().name());
     exchange.setResponseContentLength(manifest.size());
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
-      exchange.endExchange();
+      IoThreadResponse.end(exchange);
     } else {
-      exchange.getResponseSender().send(ByteBuffer.wrap(manifest.content()));
+      IoThreadResponse.send(exchange, ByteBuffer.wrap(manifest.content()));
     }
   }
 

@@ -1,6 +1,8 @@
 /* Copyright 2026 The cache-proxy authors. SPDX-License-Identifier: Apache-2.0 */
 package dev.cacheproxy.core.internal.manifest;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cacheproxy.core.Digest;
 import dev.cacheproxy.core.Manifest;
 import dev.cacheproxy.core.ManifestResult;
@@ -29,15 +31,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the cache cannot store a manifest or a tag (the disk is full), it warns, runs the
  * storage-failure callback so that room can be made, and carries on: the caller serves the manifest
- * uncached. A manifest blob that vanishes while it is read (evicted) is a miss.
+ * uncached. A manifest blob that vanishes while it is read (evicted) is a miss. The bytes of
+ * manifests served lately stay in memory: a load still checks that the file exists but does not
+ * read it, and {@link #loadByDigestFromMemory} checks only the in-memory record, so a manifest file
+ * deleted behind the server's back (eviction and purges delete the records too) may be served from
+ * memory until a load notices.
  *
- * <p>Concurrency: stateless besides its collaborators, which are thread-safe. A save holds a lease
- * on the manifest's digest from before its commit until it is recorded, so eviction never takes the
- * blob of a record being written.
+ * <p>Concurrency: the in-memory bytes are a thread-safe Caffeine cache; otherwise stateless besides
+ * its collaborators, which are thread-safe. A save holds a lease on the manifest's digest from
+ * before its commit until it is recorded, so eviction never takes the blob of a record being
+ * written.
  */
 final class ManifestCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManifestCache.class);
+
+  /** The most manifest bytes kept in memory: thousands of typical manifests of a few KiB. */
+  static final long HOT_BYTES = 8L << 20;
 
   /** A manifest found through a tag, with the tag's record and the entry that matched. */
   record Cached(TagRecord record, TagRecord.Entry entry, Manifest manifest) {}
@@ -47,6 +57,18 @@ final class ManifestCache {
   private final Clock clock;
   private final ManifestTracker tracker;
   private final Runnable onStorageFailure;
+
+  /**
+   * The bytes of manifests served or saved lately, by digest, at most {@value #HOT_BYTES} bytes in
+   * all, so a hot manifest is not read from its file again. Content-addressed, so an entry never
+   * goes stale; whether it is served is still decided by the index records, as for the file, and a
+   * load that finds the file gone drops it.
+   */
+  private final Cache<Digest, byte[]> hot =
+      Caffeine.newBuilder()
+          .maximumWeight(HOT_BYTES)
+          .weigher((Digest digest, byte[] bytes) -> bytes.length)
+          .build();
 
   ManifestCache(
       BlobStore store,
@@ -95,6 +117,7 @@ final class ManifestCache {
               route.rule().name(),
               clock.millis());
       index.putManifest(route.registry(), route.upstreamRepository(), digest, record);
+      hot.put(digest, manifest.content());
       tracker.saved(
           host,
           route.upstreamRepository(),
@@ -158,6 +181,20 @@ final class ManifestCache {
         .flatMap(record -> load(route, digest, record.mediaType()));
   }
 
+  /**
+   * The manifest with {@code digest} when both its record and its bytes are in memory; never
+   * touches the disk, so an event loop may call it.
+   */
+  Optional<Manifest> loadByDigestFromMemory(Route route, Digest digest) {
+    byte[] bytes = hot.getIfPresent(digest);
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    return index
+        .manifestInMemory(route.registry(), route.upstreamRepository(), digest)
+        .map(record -> new Manifest(digest, record.mediaType(), bytes));
+  }
+
   Optional<Cached> loadByTag(Route route, Tag tag, List<String> accept) {
     Optional<TagRecord> record = index.tag(route.registry(), route.upstreamRepository(), tag);
     if (record.isEmpty()) {
@@ -176,10 +213,18 @@ final class ManifestCache {
     try {
       Optional<StoredBlob> stored = store.get(digest);
       if (stored.isEmpty() || stored.get().size() > Manifest.MAX_SIZE) {
+        hot.invalidate(digest);
         return Optional.empty();
       }
-      return Optional.of(new Manifest(digest, mediaType, Files.readAllBytes(stored.get().path())));
+      byte[] bytes = hot.getIfPresent(digest);
+      if (bytes != null) {
+        return Optional.of(new Manifest(digest, mediaType, bytes));
+      }
+      byte[] read = Files.readAllBytes(stored.get().path());
+      hot.put(digest, read);
+      return Optional.of(new Manifest(digest, mediaType, read));
     } catch (NoSuchFileException e) {
+      hot.invalidate(digest);
       return Optional.empty();
     } catch (IOException e) {
       throw new StorageException(

@@ -141,6 +141,16 @@ public final class ManifestResolver {
     return cache.served(route, fetchByDigest(route, digest, accept, credentials, key));
   }
 
+  /**
+   * A cached manifest by digest answered from memory alone (its record and bytes), or empty when
+   * answering needs the disk or the upstream; never blocks.
+   */
+  public Optional<ManifestResult> byDigestFromMemory(Route route, Digest digest) {
+    return cache
+        .loadByDigestFromMemory(route, digest)
+        .map(manifest -> cache.served(route, new ManifestResult(manifest, CacheStatus.HIT)));
+  }
+
   private ManifestResult fetchByDigest(
       Route route, Digest digest, List<String> accept, CredentialsLookup credentials, String key) {
     return inFlight.run(

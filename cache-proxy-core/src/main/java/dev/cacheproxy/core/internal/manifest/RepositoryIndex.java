@@ -161,6 +161,16 @@ public final class RepositoryIndex {
     return read(manifestPath(registry, repository, digest), ManifestRecord.class);
   }
 
+  /**
+   * The record of a manifest when it is in memory; never reads the disk (empty when the record
+   * would have to be read, or does not exist).
+   */
+  public Optional<ManifestRecord> manifestInMemory(
+      Registry registry, RepositoryName repository, Digest digest) {
+    Object cached = records.getIfPresent(manifestPath(registry, repository, digest));
+    return cached instanceof ManifestRecord record ? Optional.of(record) : Optional.empty();
+  }
+
   /** Records that the repository serves the manifest with this digest. */
   public void putManifest(
       Registry registry, RepositoryName repository, Digest digest, ManifestRecord record) {

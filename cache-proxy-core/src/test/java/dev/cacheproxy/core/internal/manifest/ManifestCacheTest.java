@@ -131,6 +131,34 @@ class ManifestCacheTest {
   }
 
   @Test
+  void loadByDigestFromMemory_afterSave_needsNoFile_untilALoadFindsItGone() throws IOException {
+    Manifest manifest = manifest("{\"schemaVersion\":2,\"layers\":[]}");
+    cache.save(ROUTE, manifest);
+
+    assertThat(cache.loadByDigestFromMemory(ROUTE, manifest.digest()).orElseThrow().content())
+        .isEqualTo(manifest.content());
+
+    Files.delete(disk.get(manifest.digest()).orElseThrow().path());
+    assertThat(cache.loadByDigestFromMemory(ROUTE, manifest.digest())).isPresent();
+    assertThat(cache.loadByDigest(ROUTE, manifest.digest())).isEmpty();
+    assertThat(cache.loadByDigestFromMemory(ROUTE, manifest.digest())).isEmpty();
+  }
+
+  @Test
+  void loadByDigestFromMemory_withoutItsRecord_isEmpty() {
+    Manifest manifest = manifest("{\"schemaVersion\":2,\"config\":{}}");
+    cache.save(ROUTE, manifest);
+    Route other =
+        new Route(
+            Rule.of("other", "other/*", "registry.test/*"),
+            ROUTE.clientRepository(),
+            REGISTRY,
+            RepositoryName.of("library/other"));
+
+    assertThat(cache.loadByDigestFromMemory(other, manifest.digest())).isEmpty();
+  }
+
+  @Test
   void served_touchesTheRecordWithoutWritingIt() {
     Manifest manifest = manifest("{\"schemaVersion\":2}");
     cache.save(ROUTE, manifest);
