@@ -48,6 +48,7 @@ final class Scenarios {
   private final Duration warmup;
   private final int rateConnections;
   private int pulls;
+  private double lastPeakMiB = -1;
 
   Scenarios(
       Results results,
@@ -90,7 +91,24 @@ final class Scenarios {
             + s.repository(image.repository())
             + ":"
             + image.tag();
-    double took = measured(s, null, () -> skopeoCopy(s, ref, into), (cpu, result) -> {});
+    double took =
+        measured(
+            s,
+            null,
+            () -> skopeoCopy(s, ref, into),
+            (cpu, result) ->
+                results.put(
+                    new MetricKey(
+                        RESOURCES,
+                        "CPU, "
+                            + (cold ? "cold" : "warm")
+                            + " pull of the "
+                            + mib(image.bytes())
+                            + " image",
+                        "s",
+                        false),
+                    s.name(),
+                    cpu));
     ServedSystem.deleteTree(into);
     results.put(key, s.name(), took);
     return seconds(took);
@@ -288,12 +306,23 @@ final class Scenarios {
     cost.accept(stats.cpuSeconds() - cpu, result);
     long peak = stats.peakResettable() ? Math.max(stats.peakRssBytes(), sampled) : sampled;
     double peakMiB = peak / 1048576.0;
+    lastPeakMiB = peakMiB;
     if (rssKey != null) {
       results.put(rssKey, s.name(), peakMiB);
     }
     double sofar = results.get(PEAK_RSS, s.name()).orElse(0.0);
     results.put(PEAK_RSS, s.name(), Math.max(sofar, peakMiB));
     return result;
+  }
+
+  /**
+   * The peak RSS of the last measurement of a system with processes, for the progress line, once:
+   * empty when the step measured none since the last call.
+   */
+  String takePeak() {
+    double peak = lastPeakMiB;
+    lastPeakMiB = -1;
+    return peak < 0 ? "" : String.format(Locale.ROOT, " · peak RSS %.0f MiB", peak);
   }
 
   /** Gives the upstream a moment to write the access lines of the responses just finished. */

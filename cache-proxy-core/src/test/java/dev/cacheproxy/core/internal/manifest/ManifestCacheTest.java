@@ -148,28 +148,28 @@ class ManifestCacheTest {
   void loadByDigestFromMemory_withoutItsRecord_isEmpty() {
     Manifest manifest = manifest("{\"schemaVersion\":2,\"config\":{}}");
     cache.save(ROUTE, manifest);
-    Route other =
-        new Route(
-            Rule.of("other", "other/*", "registry.test/*"),
-            ROUTE.clientRepository(),
-            REGISTRY,
-            RepositoryName.of("library/other"));
 
-    assertThat(cache.loadByDigestFromMemory(other, manifest.digest())).isEmpty();
+    assertThat(
+            cache.loadByDigestFromMemory(
+                otherRule(RepositoryName.of("library/other")), manifest.digest()))
+        .isEmpty();
+  }
+
+  /** A route by another rule to {@code repository} of the same registry. */
+  private static Route otherRule(RepositoryName repository) {
+    return new Route(
+        Rule.of("other", "other/*", "registry.test/*"),
+        ROUTE.clientRepository(),
+        REGISTRY,
+        repository);
   }
 
   @Test
   void served_touchesTheRecordWithoutWritingIt() {
     Manifest manifest = manifest("{\"schemaVersion\":2}");
     cache.save(ROUTE, manifest);
-    Route other =
-        new Route(
-            Rule.of("other", "other/*", "registry.test/*"),
-            ROUTE.clientRepository(),
-            REGISTRY,
-            REPOSITORY);
-
-    ManifestResult result = cache.served(other, new ManifestResult(manifest, CacheStatus.HIT));
+    ManifestResult result =
+        cache.served(otherRule(REPOSITORY), new ManifestResult(manifest, CacheStatus.HIT));
 
     assertThat(result.status()).isEqualTo(CacheStatus.HIT);
     assertThat(index.manifest(REGISTRY, REPOSITORY, manifest.digest()).orElseThrow().rule())
