@@ -22,14 +22,7 @@ find_jdk
 require_tools "docker-registry skopeo nginx-light wrk curl python3" docker-registry skopeo nginx wrk curl python3
 jar=$(proxy_jar)
 
-work=$(mktemp_work bench)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+begin_work bench
 
 echo "== upstream: docker-registry on loopback"
 start_registry

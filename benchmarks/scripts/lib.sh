@@ -25,6 +25,30 @@ require_tools() {
 # A temp folder for one run: mktemp_work NAME prints /tmp/cache-proxy-NAME.<random>.
 mktemp_work() { mktemp -d "/tmp/cache-proxy-$1.XXXXXX"; }
 
+# Sets $work (mktemp_work NAME) and an empty $pids; on exit, kills every pid in $pids and deletes
+# $work: begin_work NAME
+begin_work() {
+  work=$(mktemp_work "$1")
+  pids=()
+  trap end_work EXIT
+}
+end_work() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+
+# Pushes a gen_image image to the registry of start_registry as bench/NAME:1 and sets $raw (its
+# manifest) and $config_digest: push_image NAME
+push_image() {
+  gen_image "$work/oci"
+  skopeo copy -q --dest-tls-verify=false "oci:$work/oci:1" "docker://127.0.0.1:$reg_port/bench/$1:1"
+  rm -rf "$work/oci"
+  raw=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$reg_port/bench/$1:1")
+  config_digest=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])' <<<"$raw")
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() {
   local i

@@ -23,20 +23,10 @@ find_jdk
 require_tools "docker-registry skopeo wrk curl python3" docker-registry skopeo wrk curl python3
 jar=$(proxy_jar)
 
-work=$(mktemp_work obs)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+begin_work obs
 
 start_registry
-gen_image "$work/oci"
-skopeo copy -q --dest-tls-verify=false "oci:$work/oci:1" "docker://127.0.0.1:$reg_port/bench/obs:1"
-raw=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$reg_port/bench/obs:1")
-config_digest=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])' <<<"$raw")
+push_image obs
 small_layer=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][1]["digest"])' <<<"$raw")
 manifest_digest="sha256:$(printf '%s' "$raw" | sha256sum | cut -d' ' -f1)"
 
