@@ -18,7 +18,6 @@ final class Results {
   record MetricKey(String group, String name, String unit, boolean higherIsBetter) {}
 
   private final Map<MetricKey, Map<String, Double>> values = new LinkedHashMap<>();
-  private final Map<MetricKey, String> notes = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
 
   /** Records {@code system}'s value of {@code key}. */
@@ -29,11 +28,6 @@ final class Results {
   /** A system's value of a metric, if measured. */
   Optional<Double> get(MetricKey key, String system) {
     return Optional.ofNullable(values.getOrDefault(key, Map.of()).get(system));
-  }
-
-  /** Attaches a note to a metric (shown under the table). */
-  void note(MetricKey key, String note) {
-    notes.merge(key, note, (a, b) -> a + " " + b);
   }
 
   /** Records a problem that makes the run fail. */
@@ -52,13 +46,7 @@ final class Results {
     values.forEach((key, bysystem) ->
         metrics.add(
             new Metric(
-                key.group(),
-                key.name(),
-                key.unit(),
-                key.higherIsBetter(),
-                bysystem,
-                null,
-                notes.getOrDefault(key, ""))));
+                key.group(), key.name(), key.unit(), key.higherIsBetter(), bysystem, null, "")));
     return metrics.stream().map(Targets::of).toList();
   }
 }
